@@ -1,0 +1,10 @@
+export { LvrError, isLvrError, assertArg } from './errors.js';
+export type { LvrErrorCode, LvrErrorOptions } from './errors.js';
+export { Rng, hashString } from './rng.js';
+export { createLogger, setLogLevel, getLogLevel, setLogSink } from './logger.js';
+export type { Logger, LogLevel, LogRecord, LogSink } from './logger.js';
+export { ProgressReporter } from './progress.js';
+export type { ProgressEvent, ProgressCallback } from './progress.js';
+export { numel, float32Tensor, int32Tensor } from './tensor.js';
+export type { DType, DataFor, TensorLike } from './tensor.js';
+export { writeFileAtomic, writeJsonAtomic } from './fs.js';
