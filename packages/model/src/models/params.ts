@@ -1,0 +1,147 @@
+import * as tf from '@tensorflow/tfjs';
+import { LvrError, Rng } from '@lvr/core';
+import { headDim, patchRowWidth, type ModelConfig } from '../config.js';
+
+/** Modules for freezing (`vision` = patch embedding + ViT blocks; `merger`; `llm`; LVR extras). */
+export type ModuleName = 'vision' | 'merger' | 'llm' | 'lvr_head' | 'latent_end';
+
+/** One named parameter: HF-style name, a tfjs variable (linear weights stored (in, out)), flags. */
+export interface ParamEntry {
+  variable: tf.Variable;
+  module: ModuleName;
+  /** Whether AdamW applies weight decay (matrices yes; norms, biases, 1-D vectors no). */
+  decay: boolean;
+  trainable: boolean;
+}
+
+/** Ordered parameter store of a model. Names follow transformers' Qwen2.5-VL naming where one exists. */
+export type ParamStore = Map<string, ParamEntry>;
+
+interface Spec {
+  name: string;
+  shape: number[];
+  init: 'normal' | 'zeros' | 'ones' | 'unit-sqrt';
+  module: ModuleName;
+}
+
+/** Every parameter of a config, in a fixed order (the init order, so seeded init is reproducible). */
+export function parameterSpecs(c: ModelConfig): Spec[] {
+  const specs: Spec[] = [];
+  const add = (name: string, shape: number[], init: Spec['init'], module: ModuleName): void => {
+    specs.push({ name, shape, init, module });
+  };
+  const v = c.vision;
+  const dv = v.hiddenSize;
+  add('visual.patch_embed.proj.weight', [patchRowWidth(v), dv], 'normal', 'vision');
+  for (let i = 0; i < v.depth; i++) {
+    const p = `visual.blocks.${i}`;
+    add(`${p}.norm1.weight`, [dv], 'ones', 'vision');
+    for (const n of ['q', 'k', 'v']) {
+      add(`${p}.attn.${n}.weight`, [dv, dv], 'normal', 'vision');
+      add(`${p}.attn.${n}.bias`, [dv], 'zeros', 'vision');
+    }
+    add(`${p}.attn.proj.weight`, [dv, dv], 'normal', 'vision');
+    add(`${p}.attn.proj.bias`, [dv], 'zeros', 'vision');
+    add(`${p}.norm2.weight`, [dv], 'ones', 'vision');
+    add(`${p}.mlp.gate_proj.weight`, [dv, v.intermediateSize], 'normal', 'vision');
+    add(`${p}.mlp.up_proj.weight`, [dv, v.intermediateSize], 'normal', 'vision');
+    add(`${p}.mlp.down_proj.weight`, [v.intermediateSize, dv], 'normal', 'vision');
+  }
+  const m2 = v.spatialMergeSize * v.spatialMergeSize;
+  add('visual.merger.ln_q.weight', [dv], 'ones', 'merger');
+  add('visual.merger.mlp.0.weight', [dv * m2, dv * m2], 'normal', 'merger');
+  add('visual.merger.mlp.0.bias', [dv * m2], 'zeros', 'merger');
+  add('visual.merger.mlp.2.weight', [dv * m2, c.hiddenSize], 'normal', 'merger');
+  add('visual.merger.mlp.2.bias', [c.hiddenSize], 'zeros', 'merger');
+  const d = c.hiddenSize;
+  add('model.embed_tokens.weight', [c.vocabSize, d], 'normal', 'llm');
+  for (let i = 0; i < c.numLayers; i++) {
+    const p = `model.layers.${i}`;
+    add(`${p}.input_layernorm.weight`, [d], 'ones', 'llm');
+    for (const n of ['q', 'k', 'v']) {
+      add(`${p}.self_attn.${n}_proj.weight`, [d, d], 'normal', 'llm');
+      if (c.attentionBias) add(`${p}.self_attn.${n}_proj.bias`, [d], 'zeros', 'llm');
+    }
+    add(`${p}.self_attn.o_proj.weight`, [d, d], 'normal', 'llm');
+    add(`${p}.post_attention_layernorm.weight`, [d], 'ones', 'llm');
+    add(`${p}.mlp.gate_proj.weight`, [d, c.intermediateSize], 'normal', 'llm');
+    add(`${p}.mlp.up_proj.weight`, [d, c.intermediateSize], 'normal', 'llm');
+    add(`${p}.mlp.down_proj.weight`, [c.intermediateSize, d], 'normal', 'llm');
+  }
+  add('model.norm.weight', [d], 'ones', 'llm');
+  if (c.lvr.head === 'simple') {
+    add('lvr_head.ln.weight', [d], 'ones', 'lvr_head');
+    add('lvr_head.ln.bias', [d], 'zeros', 'lvr_head');
+    add('lvr_head.fc1.weight', [d, d], 'normal', 'lvr_head');
+    add('lvr_head.fc1.bias', [d], 'zeros', 'lvr_head');
+    add('lvr_head.fc2.weight', [d, d], 'normal', 'lvr_head');
+    add('lvr_head.fc2.bias', [d], 'zeros', 'lvr_head');
+  } else if (c.lvr.head === 'glu') {
+    add('lvr_head.gate.weight', [d, c.intermediateSize], 'normal', 'lvr_head');
+    add('lvr_head.gate.bias', [c.intermediateSize], 'zeros', 'lvr_head');
+    add('lvr_head.up.weight', [d, c.intermediateSize], 'normal', 'lvr_head');
+    add('lvr_head.up.bias', [c.intermediateSize], 'zeros', 'lvr_head');
+    add('lvr_head.down.weight', [c.intermediateSize, d], 'normal', 'lvr_head');
+    add('lvr_head.down.bias', [d], 'zeros', 'lvr_head');
+  }
+  if (c.lvr.latentEndEmbedding) add('lvr_latent_end_emb', [d], 'unit-sqrt', 'latent_end');
+  void headDim;
+  return specs;
+}
+
+/** True for parameters that AdamW should decay: matrices only (not norms, biases, embeddings-as-vectors). */
+export function decays(name: string, shape: readonly number[]): boolean {
+  return shape.length === 2 && !name.endsWith('.bias');
+}
+
+/**
+ * Creates all parameters with a seeded init (values drawn in JS so every backend gets identical weights).
+ *
+ * @example
+ * const params = initParams(config, new Rng(0));
+ */
+export function initParams(c: ModelConfig, rng: Rng): ParamStore {
+  const store: ParamStore = new Map();
+  for (const s of parameterSpecs(c)) {
+    const n = s.shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    if (s.init === 'normal') for (let i = 0; i < n; i++) data[i] = rng.normal() * c.initializerRange;
+    else if (s.init === 'ones') data.fill(1);
+    else if (s.init === 'unit-sqrt') {
+      let ss = 0;
+      for (let i = 0; i < n; i++) { data[i] = rng.normal(); ss += (data[i] as number) ** 2; }
+      const scale = Math.sqrt(n) / Math.sqrt(ss);
+      for (let i = 0; i < n; i++) data[i] = (data[i] as number) * scale;
+    }
+    const init = tf.tensor(data, s.shape);
+    const variable = tf.variable(init, true); // auto-named: several models may coexist
+    init.dispose();
+    store.set(s.name, { variable, module: s.module, decay: decays(s.name, s.shape), trainable: true });
+  }
+  return store;
+}
+
+/** Marks whole modules as frozen (not trained) or trainable. */
+export function setTrainable(store: ParamStore, modules: readonly ModuleName[], trainable: boolean): void {
+  for (const e of store.values()) if (modules.includes(e.module)) e.trainable = trainable;
+}
+
+/** A parameter's variable, or a clear error. */
+export function param(store: ParamStore, name: string): tf.Variable {
+  const e = store.get(name);
+  if (!e) throw new LvrError('CHECKPOINT', `model parameter "${name}" is missing`);
+  return e.variable;
+}
+
+/** Disposes every variable of the store. */
+export function disposeParams(store: ParamStore): void {
+  for (const e of store.values()) e.variable.dispose();
+  store.clear();
+}
+
+/** Number of scalar parameters (optionally of some modules only). */
+export function countParams(store: ParamStore, modules?: readonly ModuleName[]): number {
+  let n = 0;
+  for (const e of store.values()) if (!modules || modules.includes(e.module)) n += e.variable.size;
+  return n;
+}
