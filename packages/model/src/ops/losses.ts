@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { LvrError } from '@lvr/core';
+import { customOp } from './custom-op.js';
 
 /** Regression losses for LVR (reference `set_lvr_loss_fct`). */
 export type LvrLossKind = 'mse' | 'mae' | 'cosine';
@@ -11,13 +12,27 @@ export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array): tf.Scala
   const [m, v] = logits.shape;
   if (targets.length !== m) throw new LvrError('SHAPE_MISMATCH', `crossEntropy: ${targets.length} targets for ${m} rows`);
   if (m === 0) return tf.scalar(0);
-  return tf.tidy(() => {
-    for (const t of targets) if (t < 0 || t >= v) throw new LvrError('SHAPE_MISMATCH', `crossEntropy: target ${t} outside [0, ${v})`);
-    const onehot = tf.oneHot(tf.tensor1d(targets, 'int32'), v); // (M, V)
-    const lse = tf.logSumExp(logits, -1); // (M)
-    const picked = tf.sum(tf.mul(logits, onehot), -1); // (M)
-    return tf.mean(tf.sub(lse, picked)) as tf.Scalar;
+  for (const t of targets) if (t < 0 || t >= v) throw new LvrError('SHAPE_MISMATCH', `crossEntropy: target ${t} outside [0, ${v})`);
+  // Fused softmax cross-entropy: forward from tf.softmax (a fast kernel on wasm; no logSumExp / Equal in the
+  // gradient), backward (softmax − onehot) / M, computed in JS from the saved probabilities.
+  const f = customOp<tf.Scalar>(([x], save) => {
+    const p = tf.softmax(x as tf.Tensor2D);
+    save([p]);
+    const pv = p.dataSync() as Float32Array;
+    let sum = 0;
+    for (let i = 0; i < m; i++) sum -= Math.log(Math.max(pv[i * v + (targets[i] as number)] as number, 1e-30));
+    return {
+      value: tf.scalar(sum / m),
+      gradFunc: (dy, [ps]) => {
+        const g = Float32Array.from((ps as tf.Tensor).dataSync() as Float32Array);
+        const scale = ((dy.dataSync() as Float32Array)[0] as number) / m;
+        for (let i = 0; i < m; i++) g[i * v + (targets[i] as number)] = (g[i * v + (targets[i] as number)] as number) - 1;
+        for (let i = 0; i < g.length; i++) g[i] = (g[i] as number) * scale;
+        return [tf.tensor2d(g, [m, v])];
+      },
+    };
   });
+  return f(logits);
 }
 
 /**
