@@ -1,1 +1,60 @@
-export {};
+/**
+ * Synthetic perception suite (the embedded default data): seeded scenes of small coloured shapes, rendered
+ * in pure JS, with V*-, counting- and MMVP-style questions, ROI boxes, LVR SFT / benchmark writers, a
+ * word-level tokenizer, stage-0 captions and a preview contact sheet.
+ */
+export {
+  SHAPES,
+  SHAPE_PLURALS,
+  COLOURS,
+  COLOUR_NAMES,
+  SIZE_CLASSES,
+  NUMBER_WORDS,
+  POSITION_WORDS,
+  CAPTION_SEPARATOR,
+  TEMPLATE_WORDS,
+  cellWords,
+  sentenceWords,
+  suiteWords,
+} from './vocabulary.js';
+export type { Shape, ColourName, SizeClass, PositionAxis } from './vocabulary.js';
+export { shapeExtent, insideShape } from './shapes.js';
+export type { ShapeExtent } from './shapes.js';
+export {
+  resolveSceneOptions,
+  makeSceneObject,
+  boxesTooClose,
+  tryPlaceObject,
+  placeObjects,
+  unionBox,
+} from './scene.js';
+export type { ObjectSpec, SceneObject, Scene, SceneOptions, ResolvedSceneOptions } from './scene.js';
+export { renderScene, resolveRenderOptions } from './render.js';
+export type { RenderOptions, ResolvedRenderOptions } from './render.js';
+export { encodePng } from './png.js';
+export { generateCaptionExample, resolveCaptionOptions, captionScene, objectCell } from './caption.js';
+export type { CaptionOptions, ResolvedCaptionOptions, CaptionExample } from './caption.js';
+export { TASK_KINDS } from './tasks/task-family.js';
+export type { TaskKind, TaskItem, TaskFamily } from './tasks/task-family.js';
+export { resolveTaskOptions } from './tasks/task-options.js';
+export type { TaskOptions, ResolvedTaskOptions, TargetSize, PairVariant, CountBy } from './tasks/task-options.js';
+export { attributeTask, drawAttributeScene, pickColourOptions } from './tasks/attribute.js';
+export type { AttributeScene } from './tasks/attribute.js';
+export { positionTask, drawPositionScene, positionAnswer, positionQuestion, wellSeparated, axisCoord } from './tasks/position.js';
+export type { PositionScene } from './tasks/position.js';
+export { countTask, pickCountOptions } from './tasks/count.js';
+export { pairTask } from './tasks/pair.js';
+export { TASK_FAMILIES, getTaskFamily } from './tasks/registry.js';
+export { allocateCounts, generateExamples } from './examples.js';
+export type { SuiteSplit, SyntheticExample } from './examples.js';
+export { toLvrSftRecord, toBenchmarkRecord, formatJsonArray, formatJsonLines } from './records.js';
+export type { LvrSftJsonRecord, BenchmarkJsonRecord, LvrMetaEntry } from './records.js';
+export { questionOnlyBaseline } from './baseline.js';
+export type { BaselineItem, BaselineResult } from './baseline.js';
+export { resolveSuiteOptions } from './suite-options.js';
+export type { SuiteOptions, ResolvedSuiteOptions } from './suite-options.js';
+export { generateSuite, SYNTHETIC_SUITE_VERSION, SUITE_SPECIAL_TOKENS, SUITE_FILES } from './suite.js';
+export type { SuiteManifest, SuiteResult } from './suite.js';
+export { readSyntheticTestSet } from './test-set.js';
+export { renderPreview } from './preview.js';
+export type { PreviewItem, PreviewOptions } from './preview.js';

@@ -5,7 +5,7 @@ import { headDim, patchRowWidth, type ModelConfig } from '../config.js';
 /** Modules for freezing (`vision` = patch embedding + ViT blocks; `merger`; `llm`; LVR extras). */
 export type ModuleName = 'vision' | 'merger' | 'llm' | 'lvr_head' | 'latent_end';
 
-/** One named parameter: HF-style name, a tfjs variable (linear weights stored (in, out)), flags. */
+/** One named parameter: HF-style name, a tfjs variable (linear weights (out, in) as in PyTorch), flags. */
 export interface ParamEntry {
   variable: tf.Variable;
   module: ModuleName;
@@ -32,7 +32,7 @@ export function parameterSpecs(c: ModelConfig): Spec[] {
   };
   const v = c.vision;
   const dv = v.hiddenSize;
-  add('visual.patch_embed.proj.weight', [patchRowWidth(v), dv], 'normal', 'vision');
+  add('visual.patch_embed.proj.weight', [dv, patchRowWidth(v)], 'normal', 'vision');
   for (let i = 0; i < v.depth; i++) {
     const p = `visual.blocks.${i}`;
     add(`${p}.norm1.weight`, [dv], 'ones', 'vision');
@@ -43,15 +43,15 @@ export function parameterSpecs(c: ModelConfig): Spec[] {
     add(`${p}.attn.proj.weight`, [dv, dv], 'normal', 'vision');
     add(`${p}.attn.proj.bias`, [dv], 'zeros', 'vision');
     add(`${p}.norm2.weight`, [dv], 'ones', 'vision');
-    add(`${p}.mlp.gate_proj.weight`, [dv, v.intermediateSize], 'normal', 'vision');
-    add(`${p}.mlp.up_proj.weight`, [dv, v.intermediateSize], 'normal', 'vision');
-    add(`${p}.mlp.down_proj.weight`, [v.intermediateSize, dv], 'normal', 'vision');
+    add(`${p}.mlp.gate_proj.weight`, [v.intermediateSize, dv], 'normal', 'vision');
+    add(`${p}.mlp.up_proj.weight`, [v.intermediateSize, dv], 'normal', 'vision');
+    add(`${p}.mlp.down_proj.weight`, [dv, v.intermediateSize], 'normal', 'vision');
   }
   const m2 = v.spatialMergeSize * v.spatialMergeSize;
   add('visual.merger.ln_q.weight', [dv], 'ones', 'merger');
   add('visual.merger.mlp.0.weight', [dv * m2, dv * m2], 'normal', 'merger');
   add('visual.merger.mlp.0.bias', [dv * m2], 'zeros', 'merger');
-  add('visual.merger.mlp.2.weight', [dv * m2, c.hiddenSize], 'normal', 'merger');
+  add('visual.merger.mlp.2.weight', [c.hiddenSize, dv * m2], 'normal', 'merger');
   add('visual.merger.mlp.2.bias', [c.hiddenSize], 'zeros', 'merger');
   const d = c.hiddenSize;
   add('model.embed_tokens.weight', [c.vocabSize, d], 'normal', 'llm');
@@ -64,9 +64,9 @@ export function parameterSpecs(c: ModelConfig): Spec[] {
     }
     add(`${p}.self_attn.o_proj.weight`, [d, d], 'normal', 'llm');
     add(`${p}.post_attention_layernorm.weight`, [d], 'ones', 'llm');
-    add(`${p}.mlp.gate_proj.weight`, [d, c.intermediateSize], 'normal', 'llm');
-    add(`${p}.mlp.up_proj.weight`, [d, c.intermediateSize], 'normal', 'llm');
-    add(`${p}.mlp.down_proj.weight`, [c.intermediateSize, d], 'normal', 'llm');
+    add(`${p}.mlp.gate_proj.weight`, [c.intermediateSize, d], 'normal', 'llm');
+    add(`${p}.mlp.up_proj.weight`, [c.intermediateSize, d], 'normal', 'llm');
+    add(`${p}.mlp.down_proj.weight`, [d, c.intermediateSize], 'normal', 'llm');
   }
   add('model.norm.weight', [d], 'ones', 'llm');
   if (c.lvr.head === 'simple') {
@@ -77,11 +77,11 @@ export function parameterSpecs(c: ModelConfig): Spec[] {
     add('lvr_head.fc2.weight', [d, d], 'normal', 'lvr_head');
     add('lvr_head.fc2.bias', [d], 'zeros', 'lvr_head');
   } else if (c.lvr.head === 'glu') {
-    add('lvr_head.gate.weight', [d, c.intermediateSize], 'normal', 'lvr_head');
+    add('lvr_head.gate.weight', [c.intermediateSize, d], 'normal', 'lvr_head');
     add('lvr_head.gate.bias', [c.intermediateSize], 'zeros', 'lvr_head');
-    add('lvr_head.up.weight', [d, c.intermediateSize], 'normal', 'lvr_head');
+    add('lvr_head.up.weight', [c.intermediateSize, d], 'normal', 'lvr_head');
     add('lvr_head.up.bias', [c.intermediateSize], 'zeros', 'lvr_head');
-    add('lvr_head.down.weight', [c.intermediateSize, d], 'normal', 'lvr_head');
+    add('lvr_head.down.weight', [d, c.intermediateSize], 'normal', 'lvr_head');
     add('lvr_head.down.bias', [d], 'zeros', 'lvr_head');
   }
   if (c.lvr.latentEndEmbedding) add('lvr_latent_end_emb', [d], 'unit-sqrt', 'latent_end');

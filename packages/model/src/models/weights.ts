@@ -9,11 +9,11 @@ export interface NamedWeight {
 }
 
 /**
- * Linear weights are held as (in, out) for tfjs' fast `x·W`, and stored as (out, in) in `model.safetensors`, like
- * PyTorch / transformers. Embeddings and 1-D vectors are stored as they are.
+ * Whether a parameter's on-disk layout differs from its in-memory one. Always false: linear weights are held
+ * (out, in) in memory exactly as PyTorch / transformers store them. Kept so tools can ask.
  */
-export function isTransposedOnDisk(name: string, shape: readonly number[]): boolean {
-  return shape.length === 2 && name !== 'model.embed_tokens.weight';
+export function isTransposedOnDisk(_name: string, _shape: readonly number[]): boolean {
+  return false;
 }
 
 function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {

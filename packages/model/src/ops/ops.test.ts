@@ -23,12 +23,12 @@ describe('custom ops on wasm: one backward pass each, against tfjs autodiff', ()
   const rng = new Rng(3);
 
   it('linear (with and without bias)', () => {
-    const x = randn(rng, [5, 4]), w = randn(rng, [4, 3]), b = randn(rng, [3]), probe = randn(rng, [5, 3]);
+    const x = randn(rng, [5, 4]), w = randn(rng, [3, 4]), b = randn(rng, [3]), probe = randn(rng, [5, 3]);
     const ours = grads((xx, ww, bb) => linear(xx as tf.Tensor2D, ww as tf.Tensor2D, bb as tf.Tensor1D), [x, w, b], probe);
-    const ref = grads((xx, ww, bb) => tf.add(tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D), bb as tf.Tensor), [x, w, b], probe);
+    const ref = grads((xx, ww, bb) => tf.add(tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D, false, true), bb as tf.Tensor), [x, w, b], probe);
     ours.forEach((g, i) => expect(maxAbsDiff(g, ref[i] as Float32Array)).toBeLessThan(1e-5));
     const o2 = grads((xx, ww) => linear(xx as tf.Tensor2D, ww as tf.Tensor2D), [x, w], probe);
-    const r2 = grads((xx, ww) => tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D), [x, w], probe);
+    const r2 = grads((xx, ww) => tf.matMul(xx as tf.Tensor2D, ww as tf.Tensor2D, false, true), [x, w], probe);
     o2.forEach((g, i) => expect(maxAbsDiff(g, r2[i] as Float32Array)).toBeLessThan(1e-5));
   });
 
@@ -99,7 +99,7 @@ describe('custom ops on wasm: one backward pass each, against tfjs autodiff', ()
   });
 
   it('ops do not leak tensors', async () => {
-    const x = randn(rng, [5, 4]), w = randn(rng, [4, 3]);
+    const x = randn(rng, [5, 4]), w = randn(rng, [3, 4]);
     await expectNoLeak(() => tf.dispose(tf.tidy(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(linear(a as tf.Tensor2D, b as tf.Tensor2D)))([x, w]))));
     await expectNoLeak(() => tf.dispose(tf.tidy(() => tf.grad((a: tf.Tensor) => tf.sum(gatherRows(a as tf.Tensor2D, Int32Array.from([1, 1]))))(x))));
   });

@@ -50,7 +50,7 @@ describe('training objectives', () => {
       const visual = model.encodeImages(b.images!);
       const v = visual.arraySync() as number[][];
       const rows = tf.tensor2d([v[3]!, v[1]!]);
-      const { hidden } = model.forward({ ...b, overrides: [{ kind: 'rows', positions: Int32Array.of(9, 10), rows }] });
+      const { hidden } = model.forward({ batch: 1, length: b.length, inputIds: b.inputIds, positionIds: b.positionIds, images: b.images, overrides: [{ kind: 'rows', positions: Int32Array.of(9, 10), rows }] });
       const h = hidden.arraySync() as number[][];
       let s = 0;
       for (const [p, r] of [[8, 3], [9, 1]] as const) for (let j = 0; j < 16; j++) s += (h[p]![j]! - v[r]![j]!) ** 2;

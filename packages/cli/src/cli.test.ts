@@ -1,0 +1,106 @@
+import { mkdtemp, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, getLogLevel } from '@lvr/core';
+import { runCli } from './cli.js';
+import { synthCommand, synthOptionsFromArgs } from './commands/synth.js';
+import { memoryIo } from './io.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lvr-cli-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('runCli: usage and errors', () => {
+  it('prints the main usage for --help (exit 0) and on stderr without a command (exit 2)', async () => {
+    const io = memoryIo(dir);
+    expect(await runCli(['--help'], io)).toBe(0);
+    expect(io.out()).toMatch(/^Usage: lvr <command>/);
+    expect(io.out()).toContain('synth');
+    expect(io.out()).toContain('demo');
+    const io2 = memoryIo(dir);
+    expect(await runCli([], io2)).toBe(2);
+    expect(io2.err()).toContain('Usage: lvr');
+    expect(io2.out()).toBe('');
+  });
+
+  it('rejects an unknown command with exit code 2 and the usage', async () => {
+    const io = memoryIo(dir);
+    expect(await runCli(['frobnicate'], io)).toBe(2);
+    expect(io.err()).toContain('unknown command "frobnicate"');
+    expect(io.err()).toContain('Usage: lvr <command>');
+  });
+
+  it('prints command help, and rejects unknown options, stray arguments and bad values with exit 2', async () => {
+    const help = memoryIo(dir);
+    expect(await runCli(['synth', '--help'], help)).toBe(0);
+    expect(help.out()).toContain('Usage: lvr synth --out DIR');
+    expect(help.out()).toContain('--image-size N');
+    for (const argv of [['synth', '--bogus'], ['synth', 'extra'], ['synth', '--out', dir, '--seed', 'x'], ['synth'], ['demo', '--seed', '-3']]) {
+      const io = memoryIo(dir);
+      expect(await runCli(argv, io), argv.join(' ')).toBe(2);
+      expect(io.err()).toContain(`lvr ${argv[0]}:`);
+      expect(io.err()).toContain('Options:');
+    }
+  });
+
+  it('reports an LvrError on stderr with exit code 1', async () => {
+    const foreign = join(dir, 'foreign');
+    await mkdir(foreign);
+    await writeFile(join(foreign, 'keep.txt'), 'x');
+    const io = memoryIo(dir);
+    expect(await runCli(['synth', '--out', foreign, '--train', '2', '--test', '2'], io)).toBe(1);
+    expect(io.err()).toMatch(/lvr synth: error \[INVALID_ARGUMENT\]: .*refusing to write/);
+    expect(io.out()).toBe('');
+    expect(await readdir(foreign)).toEqual(['keep.txt']);
+  });
+
+  it('prints the version', async () => {
+    const io = memoryIo(dir);
+    expect(await runCli(['--version'], io)).toBe(0);
+    expect(io.out()).toBe('0.1.0\n');
+  });
+});
+
+describe('synth', () => {
+  it('maps flags to suite options', () => {
+    expect(
+      synthOptionsFromArgs({ out: 'o', seed: '5', train: '10', test: '4', 'image-size': '96', tasks: 'count', distractors: '2', noise: '0' }, '/w'),
+    ).toEqual({ outDir: '/w/o', seed: 5, trainCount: 10, testCount: 4, imageSize: 96, tasks: ['count'], distractors: 2, noise: 0 });
+    expect(synthOptionsFromArgs({ out: 'o' }, '/w')).toEqual({ outDir: '/w/o' });
+  });
+
+  it('writes a suite into a temp dir through the command function', async () => {
+    const io = memoryIo(dir);
+    const code = await synthCommand.run({ out: 'suite-a', seed: '2', train: '8', test: '8' }, { io, json: false });
+    expect(code).toBe(0);
+    expect(io.out()).toContain('wrote the synthetic suite to suite-a (seed 2): 8 train, 8 test items');
+    expect((await readdir(join(dir, 'suite-a'))).sort()).toEqual(['images', 'meta.json', 'suite.json', 'test.jsonl', 'tokenizer.json', 'train.json']);
+    expect(await readdir(join(dir, 'suite-a', 'images'))).toHaveLength(16);
+  });
+
+  it('prints JSON with --json and draws progress on stderr with --progress', async () => {
+    const io = memoryIo(dir);
+    expect(await runCli(['synth', '--out', 'suite-b', '--train', '4', '--test', '4', '--image-size', '48', '--json', '--progress'], io)).toBe(0);
+    const summary = JSON.parse(io.out());
+    expect(summary).toMatchObject({ outDir: join(dir, 'suite-b'), seed: 0, train: 4, test: 4 });
+    expect(summary.files.train).toBe(join(dir, 'suite-b', 'train.json'));
+    expect(io.err()).toContain('synthetic [');
+    expect(io.err()).toContain('synthetic: 8 done in');
+  });
+
+  it('routes logs to stderr while running and restores the log level afterwards', async () => {
+    const before = getLogLevel();
+    const io = memoryIo(dir);
+    expect(await runCli(['synth', '--out', 'suite-c', '--train', '2', '--test', '2', '--verbose'], io)).toBe(0);
+    expect(io.err()).toContain('[info] data:synthetic: wrote synthetic suite');
+    expect(getLogLevel()).toBe(before);
+    // The CLI's sink is gone: logging now does not reach the finished command's stderr.
+    createLogger('test').error('after');
+    expect(io.err()).not.toContain('after');
+  });
+});

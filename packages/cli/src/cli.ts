@@ -1,0 +1,132 @@
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { getLogLevel, isLvrError, setLogLevel, setLogSink, type LogRecord } from '@lvr/core';
+import { GLOBAL_OPTIONS, UsageError, formatOptions, toParseArgsOptions, type ParsedValues } from './args.js';
+import type { Command } from './commands/command.js';
+import { demoCommand } from './commands/demo.js';
+import { synthCommand } from './commands/synth.js';
+import type { CliIo } from './io.js';
+import { ProgressBar } from './progress-bar.js';
+
+/** Every `lvr` command, in help order. */
+export const COMMANDS: readonly Command[] = Object.freeze([synthCommand, demoCommand]);
+
+/** Exit codes: 0 success, 1 failure (an `LvrError` or unexpected error), 2 command-line mistake. */
+export const EXIT = Object.freeze({ ok: 0, error: 1, usage: 2 });
+
+/** `lvr --help` text. */
+export function mainUsage(): string {
+  const w = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'Usage: lvr <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(w)}  ${c.summary}`),
+    '',
+    'Options:',
+    formatOptions({ ...GLOBAL_OPTIONS, version: { type: 'boolean', description: 'print the version and exit' } }),
+    '',
+    "Run 'lvr <command> --help' for a command's options.",
+  ].join('\n');
+}
+
+/** `lvr <command> --help` text. */
+export function commandUsage(cmd: Command): string {
+  return `${cmd.help}\n\nOptions:\n${formatOptions({ ...cmd.options, ...GLOBAL_OPTIONS })}`;
+}
+
+async function cliVersion(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? 'unknown';
+}
+
+function formatLog(r: LogRecord): string {
+  const extra = r.data && Object.keys(r.data).length > 0 ? ` ${JSON.stringify(r.data)}` : '';
+  return `[${r.level}] ${r.namespace}: ${r.message}${extra}`;
+}
+
+/** The error message chain (`message` and each `cause`'s message), for stderr. */
+function describeError(e: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = e;
+  for (let depth = 0; cur !== undefined && depth < 5; depth++) {
+    if (cur instanceof Error) {
+      parts.push(depth === 0 ? cur.message : `caused by: ${cur.message}`);
+      cur = cur.cause;
+    } else {
+      parts.push(depth === 0 ? String(cur) : `caused by: ${String(cur)}`);
+      break;
+    }
+  }
+  return parts.join('\n  ');
+}
+
+/**
+ * Runs `lvr` with the given arguments (without `node` and the script path) and returns the exit code.
+ * Never calls `process.exit`, so tests run commands in-process with a {@link CliIo} from `memoryIo`.
+ *
+ * @example
+ * process.exitCode = await runCli(process.argv.slice(2), processIo());
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    io.stderr.write(`${mainUsage()}\n`);
+    return EXIT.usage;
+  }
+  if (first === '--help' || first === '-h' || first === 'help') {
+    io.stdout.write(`${mainUsage()}\n`);
+    return EXIT.ok;
+  }
+  if (first === '--version') {
+    io.stdout.write(`${await cliVersion()}\n`);
+    return EXIT.ok;
+  }
+  const cmd = COMMANDS.find((c) => c.name === first);
+  if (cmd === undefined) {
+    io.stderr.write(`lvr: unknown command ${JSON.stringify(first)}\n\n${mainUsage()}\n`);
+    return EXIT.usage;
+  }
+
+  let values: ParsedValues;
+  try {
+    values = parseArgs({
+      args: [...rest],
+      options: toParseArgsOptions({ ...cmd.options, ...GLOBAL_OPTIONS }),
+      allowPositionals: false,
+      strict: true,
+    }).values as ParsedValues;
+  } catch (e) {
+    io.stderr.write(`lvr ${cmd.name}: ${(e as Error).message}\n\n${commandUsage(cmd)}\n`);
+    return EXIT.usage;
+  }
+  if (values.help === true) {
+    io.stdout.write(`${commandUsage(cmd)}\n`);
+    return EXIT.ok;
+  }
+
+  const showProgress = values.progress === true || io.stderr.isTTY === true;
+  const bar = showProgress ? new ProgressBar(io.stderr) : undefined;
+  const prevLevel = getLogLevel();
+  const prevSink = setLogSink((r) => (bar ? bar.log(formatLog(r)) : io.stderr.write(`${formatLog(r)}\n`)));
+  if (values.verbose === true) setLogLevel('info');
+  if (values.quiet === true) setLogLevel('error');
+  try {
+    return await cmd.run(values, { io, json: values.json === true, onProgress: bar?.onProgress });
+  } catch (e) {
+    bar?.clear();
+    if (e instanceof UsageError) {
+      io.stderr.write(`lvr ${cmd.name}: ${e.message}\n\n${commandUsage(cmd)}\n`);
+      return EXIT.usage;
+    }
+    if (isLvrError(e)) {
+      io.stderr.write(`lvr ${cmd.name}: error [${e.code}]: ${describeError(e)}\n`);
+      return EXIT.error;
+    }
+    io.stderr.write(`lvr ${cmd.name}: unexpected error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return EXIT.error;
+  } finally {
+    setLogSink(prevSink);
+    setLogLevel(prevLevel);
+  }
+}

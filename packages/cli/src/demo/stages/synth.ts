@@ -1,0 +1,35 @@
+import { join } from 'node:path';
+import { generateSuite } from '@lvr/data';
+import type { DemoContext, DemoStage, StageOutput } from '../pipeline.js';
+
+/** Suite sizes of the demo: quick by default (a few seconds), `--full` for the feasibility-study sizes. */
+export const DEMO_SUITE_SIZES = Object.freeze({
+  quick: Object.freeze({ trainCount: 400, testCount: 200 }),
+  full: Object.freeze({ trainCount: 2000, testCount: 1000 }),
+});
+
+/**
+ * Demo stage 1: writes the synthetic perception suite to `<outDir>/suite`.
+ * Provides `suiteDir`, `trainJson`, `metaJson`, `testJsonl`, `tokenizer`.
+ */
+export const synthStage: DemoStage = {
+  name: 'synth',
+  description: 'generate the synthetic perception suite',
+  requires: [],
+  provides: ['suiteDir', 'trainJson', 'metaJson', 'testJsonl', 'tokenizer'],
+  async run(ctx: DemoContext): Promise<StageOutput> {
+    const sizes = ctx.full ? DEMO_SUITE_SIZES.full : DEMO_SUITE_SIZES.quick;
+    const res = await generateSuite({ outDir: join(ctx.outDir, 'suite'), seed: ctx.seed, ...sizes, onProgress: ctx.onProgress });
+    ctx.log.info('suite written', { dir: res.outDir, train: res.train.length, test: res.test.length });
+    return {
+      artifacts: {
+        suiteDir: res.outDir,
+        trainJson: res.paths.train,
+        metaJson: res.paths.meta,
+        testJsonl: res.paths.test,
+        tokenizer: res.paths.tokenizer,
+      },
+      summary: { train: res.train.length, test: res.test.length },
+    };
+  },
+};
