@@ -13,6 +13,8 @@ export {
   POSITION_WORDS,
   CAPTION_SEPARATOR,
   TEMPLATE_WORDS,
+  CAPTION_PROMPT,
+  PROMPT_SENTENCES,
   cellWords,
   sentenceWords,
   suiteWords,

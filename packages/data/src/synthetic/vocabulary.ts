@@ -71,6 +71,12 @@ export const TEMPLATE_WORDS = Object.freeze([
   'there', 'objects', '?',
 ] as const);
 
+/** The user prompt of stage-0 caption pre-training. */
+export const CAPTION_PROMPT = 'describe the image .';
+
+/** Prompt fragments other tools build around suite questions (options lists in evaluation prompts). */
+export const PROMPT_SENTENCES = Object.freeze([CAPTION_PROMPT, 'options : a b c d e , and']);
+
 /**
  * Splits a sentence into the words a word-level tokenizer sees: whitespace-separated, with `.`, `,`, `?`,
  * `:`, `;`, `!`, `(` and `)` split off as their own words.
@@ -105,6 +111,6 @@ export function suiteWords(gridCells: number, extraSentences: readonly string[] 
     CAPTION_SEPARATOR,
     ...cellWords(gridCells),
   ]);
-  for (const s of extraSentences) for (const w of sentenceWords(s)) words.add(w);
+  for (const s of [...PROMPT_SENTENCES, ...extraSentences]) for (const w of sentenceWords(s)) words.add(w);
   return [...words].sort();
 }

@@ -1,21 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { LvrError, Rng } from '@lvr/core';
-import { headDim, patchRowWidth, type ModelConfig } from '../config.js';
+import { patchRowWidth, type ModelConfig } from '../config.js';
+import type { ParamStore } from '../train/param-store.js';
 
 /** Modules for freezing (`vision` = patch embedding + ViT blocks; `merger`; `llm`; LVR extras). */
 export type ModuleName = 'vision' | 'merger' | 'llm' | 'lvr_head' | 'latent_end';
 
-/** One named parameter: HF-style name, a tfjs variable (linear weights (out, in) as in PyTorch), flags. */
-export interface ParamEntry {
-  variable: tf.Variable;
-  module: ModuleName;
-  /** Whether AdamW applies weight decay (matrices yes; norms, biases, 1-D vectors no). */
-  decay: boolean;
-  trainable: boolean;
-}
-
-/** Ordered parameter store of a model. Names follow transformers' Qwen2.5-VL naming where one exists. */
-export type ParamStore = Map<string, ParamEntry>;
+export type { ParamEntry, ParamStore } from '../train/param-store.js';
 
 interface Spec {
   name: string;
@@ -85,7 +76,6 @@ export function parameterSpecs(c: ModelConfig): Spec[] {
     add('lvr_head.down.bias', [d], 'zeros', 'lvr_head');
   }
   if (c.lvr.latentEndEmbedding) add('lvr_latent_end_emb', [d], 'unit-sqrt', 'latent_end');
-  void headDim;
   return specs;
 }
 
@@ -121,27 +111,9 @@ export function initParams(c: ModelConfig, rng: Rng): ParamStore {
   return store;
 }
 
-/** Marks whole modules as frozen (not trained) or trainable. */
-export function setTrainable(store: ParamStore, modules: readonly ModuleName[], trainable: boolean): void {
-  for (const e of store.values()) if (modules.includes(e.module)) e.trainable = trainable;
-}
-
 /** A parameter's variable, or a clear error. */
 export function param(store: ParamStore, name: string): tf.Variable {
   const e = store.get(name);
   if (!e) throw new LvrError('CHECKPOINT', `model parameter "${name}" is missing`);
   return e.variable;
-}
-
-/** Disposes every variable of the store. */
-export function disposeParams(store: ParamStore): void {
-  for (const e of store.values()) e.variable.dispose();
-  store.clear();
-}
-
-/** Number of scalar parameters (optionally of some modules only). */
-export function countParams(store: ParamStore, modules?: readonly ModuleName[]): number {
-  let n = 0;
-  for (const e of store.values()) if (!modules || modules.includes(e.module)) n += e.variable.size;
-  return n;
 }

@@ -6,7 +6,8 @@ import { expectNoLeak, maxAbsDiff, tinyConfig, TINY_TOKENS } from '../testing.js
 import { patchRowWidth } from '../config.js';
 import { MiniQwenVL } from './vlm.js';
 import type { ImageInput } from './vision.js';
-import { countParams, parameterSpecs } from './params.js';
+import { parameterSpecs } from './params.js';
+import { paramCount } from '../train/param-store.js';
 
 const T = TINY_TOKENS;
 
@@ -33,7 +34,7 @@ describe('MiniQwenVL forward', () => {
     expect(names).toContain('model.layers.1.self_attn.q_proj.bias');
     expect(names).not.toContain('lm_head.weight'); // tied
     const model = MiniQwenVL.create(cfg, { seed: 1 });
-    expect(countParams(model.params)).toBeGreaterThan(1000);
+    expect(paramCount(model.params)).toBeGreaterThan(1000);
     const rng = new Rng(2);
     const ids = Int32Array.from([20, T.visionStartId, T.imagePadId, T.imagePadId, T.imagePadId, T.imagePadId, T.visionEndId, 21]);
     const out = model.forward({ batch: 1, length: 8, inputIds: ids, positionIds: textPositions(1, 8), images: [image(rng)] });

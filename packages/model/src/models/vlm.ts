@@ -7,7 +7,8 @@ import type { KvPair } from '../layers/attention.js';
 import { buildAttentionMask, decoderForward } from './decoder.js';
 import { encodeImages, type ImageInput } from './vision.js';
 import { applyLvrHead } from './lvr-head.js';
-import { disposeParams, initParams, param, type ParamStore } from './params.js';
+import { initParams, param, type ParamStore } from './params.js';
+import { disposeParams } from '../train/param-store.js';
 
 /** Everything one forward pass needs, as plain arrays (backend-neutral) plus optional tensors. */
 export interface ForwardInput {
