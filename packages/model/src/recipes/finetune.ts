@@ -1,0 +1,104 @@
+import { join } from 'node:path';
+import { LvrError, createLogger, type ProgressCallback } from '@lvr/core';
+import { readLvrSftMeta } from '@lvr/data';
+import { configToJson } from '../config.js';
+import { train } from '../train/trainer.js';
+import { freezeModules } from '../train/param-store.js';
+import type { StageConfig, TrainerConfigInput } from '../train/config.js';
+import { collateTrainBatch } from '../training/collate.js';
+import type { TrainBatch } from '../training/batch.js';
+import { computeLoss, resolveObjective, type ObjectiveConfig } from '../training/objectives.js';
+import { buildFinetuneExamples, encodeImagesOnce, type FinetuneMode } from './finetune-data.js';
+import { loadModel, saveModel } from './model-io.js';
+import type { RecipeResult } from './pretrain.js';
+import { EpochSampler } from './sampler.js';
+
+const log = createLogger('lvr:finetune');
+
+/** Fine-tuning recipe shared by SFT, LVR and LIVR (same base, same records, same steps: data-matched). */
+export interface FinetuneOptions {
+  mode: FinetuneMode;
+  /** The base model folder (from `pretrainBase`). */
+  baseDir: string;
+  /** A folder with `meta.json` in the LVR meta format (the synthetic suite writes one) or the meta file itself. */
+  data: string;
+  outDir: string;
+  steps?: number;
+  batchSize?: number;
+  lr?: number;
+  seed?: number;
+  /** Objective overrides for LVR (loss kind, λ, latent-end, mode-switch). */
+  objective?: Partial<Omit<ObjectiveConfig, 'kind'>>;
+  /** LVR: fixed `<|lvr|>` count per span (omit: the ROI's token count, as the reference). */
+  latentCount?: number;
+  /** LVR: insert `<|lvr_latent_end|>` like the released reference data. Default true. */
+  latentEndToken?: boolean;
+  /** LIVR: latent tokens K (≤ those in the tokenizer). Default 16. */
+  numLatents?: number;
+  /** LIVR: fraction of steps in stage 1 (bottleneck mask); the schedule restarts for stage 2. Default 0.4. */
+  livrStage1Fraction?: number;
+  /** Also train the vision tower and merger (the papers freeze them; so do we by default). */
+  trainVision?: boolean;
+  trainer?: Omit<TrainerConfigInput, 'totalSteps' | 'lr' | 'seed' | 'stages'>;
+  onProgress?: ProgressCallback;
+  resumeFrom?: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * Fine-tunes a copy of the base model in one of the three modes.
+ *
+ * @example
+ * await finetune({ mode: 'lvr', baseDir: 'runs/demo/base', data: 'runs/demo/suite', outDir: 'runs/demo/lvr', steps: 600 });
+ */
+export async function finetune(o: FinetuneOptions): Promise<RecipeResult> {
+  const { model, tokenizer, tokenizerJson } = await loadModel(o.baseDir);
+  const c = model.config;
+  const seed = o.seed ?? 0;
+  const steps = o.steps ?? 600;
+  const batchSize = o.batchSize ?? 32;
+  if (!o.trainVision) freezeModules(model.params, ['vision', 'merger']);
+  const metaPath = o.data.endsWith('.json') ? o.data : join(o.data, 'meta.json');
+  const entries = await readLvrSftMeta(metaPath, { checkImages: 'none' });
+  const records = entries.flatMap((e) => e.records);
+  if (records.length === 0) throw new LvrError('DATASET_FORMAT', `${metaPath}: no training records`);
+  // The frozen vision tower's tokens are computed once (a trainable one would need pixels every step).
+  const images = await encodeImagesOnce(model, records.flatMap((r) => r.images), { onProgress: o.onProgress });
+  const examples = buildFinetuneExamples(c, tokenizer, records, images, {
+    mode: o.mode, latentCount: o.latentCount, latentEndToken: o.latentEndToken, numLatents: o.numLatents,
+  });
+  const useCache = !o.trainVision;
+  const sampler = new EpochSampler(examples.length, batchSize, seed);
+  const objective = resolveObjective({ ...(o.objective ?? {}), kind: o.mode });
+  const lr = o.lr ?? 1e-3;
+  let stages: StageConfig[] | undefined;
+  let stage1Steps = 0;
+  if (o.mode === 'livr') {
+    stage1Steps = Math.round(steps * (o.livrStage1Fraction ?? 0.4));
+    stages = [{ steps: stage1Steps, name: 'bottleneck' }, { steps: steps - stage1Steps, name: 'joint' }].filter((s) => s.steps > 0);
+  }
+  log.info(`fine-tuning (${o.mode})`, { records: records.length, steps, batchSize });
+  const result = await train<TrainBatch>({
+    params: model.params,
+    lossFn: (batch) => computeLoss(model, batch, objective),
+    data: (i, _rng, at) => {
+      const picked = sampler.batch(i).map((k) => {
+        const ex = examples[k]!;
+        return useCache ? ex : { seq: ex.seq, images: ex.images.map((im) => ({ gridThw: im.gridThw, pixelValues: images.get(records[k]!.images[0]!)!.pixelValues })) };
+      });
+      return collateTrainBatch(c, picked, { livrStage: o.mode === 'livr' ? (at.step < stage1Steps ? 1 : 2) : undefined });
+    },
+    config: {
+      warmupRatio: 0.05, ...(o.trainer ?? {}), lr, seed,
+      ...(stages ? { stages } : { totalSteps: steps }),
+    },
+    outDir: o.outDir,
+    modelConfig: configToJson(c),
+    tokenizerJson,
+    ...(o.onProgress ? { onProgress: o.onProgress } : {}),
+    ...(o.resumeFrom ? { resumeFrom: o.resumeFrom } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  await saveModel(o.outDir, model, tokenizerJson);
+  return { model, tokenizer, tokenizerJson, train: result, outDir: o.outDir };
+}
