@@ -1,1 +1,36 @@
-export {};
+/**
+ * @lvr/model — a trainable miniature Qwen2.5-VL in TensorFlow.js (wasm by default) with LVR and LIVR training,
+ * a trainer with exact resume, HF-style checkpoints, and a KV-cache step model for `@lvr/decoding`.
+ */
+export { initBackend, currentBackend, type BackendName, type InitBackendOptions } from './backend.js';
+export {
+  resolveModelConfig, configToJson, configFromJson, headDim, patchRowWidth, DEFAULT_VISION,
+  type ModelConfig, type ModelConfigInput, type VisionConfig, type LvrModulesConfig, type TokenIdsConfig,
+} from './config.js';
+export { MiniQwenVL, type ForwardInput, type ForwardOutput, type EmbedOverride } from './models/vlm.js';
+export { encodeImages, patchPositions, type ImageInput } from './models/vision.js';
+export { buildAttentionMask, decoderForward, type DecoderInput, type DecoderOutput } from './models/decoder.js';
+export { initParams, parameterSpecs, param, decays, type ModuleName } from './models/params.js';
+export { applyLvrHead } from './models/lvr-head.js';
+export { exportWeights, importWeights, type NamedWeight } from './models/weights.js';
+export type { KvPair } from './layers/attention.js';
+export { linear, tiedHead } from './ops/linear.js';
+export { gatherRows, stopGradient } from './ops/gather-rows.js';
+export { crossEntropy, lvrRegressionLoss, bceWithLogits, type LvrLossKind } from './ops/losses.js';
+export { IGNORE_INDEX, type TrainBatch } from './training/batch.js';
+export { collateTrainBatch, type TrainExample, type ExampleImage, type CollateTrainOptions } from './training/collate.js';
+export {
+  computeLoss, resolveObjective, ceTargets, modeSwitchTargets, DEFAULT_OBJECTIVE,
+  type ObjectiveConfig, type LossOutput,
+} from './training/objectives.js';
+export { TfjsStepModel } from './inference/tfjs-step-model.js';
+export { MODEL_SIZES, type ModelSize } from './recipes/sizes.js';
+export { modelConfigFor } from './recipes/model-config.js';
+export { saveModel, loadModel, type LoadedModel } from './recipes/model-io.js';
+export { pretrainBase, type PretrainOptions, type RecipeResult } from './recipes/pretrain.js';
+export { finetune, type FinetuneOptions } from './recipes/finetune.js';
+export { buildFinetuneExamples, encodeImagesOnce, answerWithoutLvr, type FinetuneMode, type CachedImage, type FinetuneDataOptions } from './recipes/finetune-data.js';
+export { captionBatch, preprocessFor } from './recipes/pretrain-data.js';
+export { EpochSampler } from './recipes/sampler.js';
+export * from './io/index.js';
+export * from './train/index.js';
