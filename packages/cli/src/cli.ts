@@ -5,11 +5,12 @@ import { GLOBAL_OPTIONS, UsageError, formatOptions, toParseArgsOptions, type Par
 import type { Command } from './commands/command.js';
 import { demoCommand } from './commands/demo.js';
 import { synthCommand } from './commands/synth.js';
+import { trainCommand } from './commands/train.js';
 import type { CliIo } from './io.js';
 import { ProgressBar } from './progress-bar.js';
 
 /** Every `lvr` command, in help order. */
-export const COMMANDS: readonly Command[] = Object.freeze([synthCommand, demoCommand]);
+export const COMMANDS: readonly Command[] = Object.freeze([synthCommand, trainCommand, demoCommand]);
 
 /** Exit codes: 0 success, 1 failure (an `LvrError` or unexpected error), 2 command-line mistake. */
 export const EXIT = Object.freeze({ ok: 0, error: 1, usage: 2 });

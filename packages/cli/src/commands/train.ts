@@ -1,0 +1,107 @@
+import { initBackend, finetune, pretrainBase, type RecipeResult } from '@lvr/model';
+import { UsageError, intOption, numberOption, pathOption, type ParsedValues } from '../args.js';
+import type { Command, CommandContext } from './command.js';
+import { displayPath } from './synth.js';
+
+const MODES = ['base', 'sft', 'lvr', 'livr'] as const;
+type Mode = (typeof MODES)[number];
+
+function mode(values: ParsedValues): Mode {
+  const m = values.mode;
+  if (typeof m !== 'string' || !(MODES as readonly string[]).includes(m)) throw new UsageError(`--mode must be one of ${MODES.join(' | ')}`);
+  return m as Mode;
+}
+
+/**
+ * `lvr train --mode base|sft|lvr|livr`: pre-trains the miniature base on fresh caption scenes, or fine-tunes a
+ * base on a data set in the LVR SFT format (same records for every mode, so the comparison is data-matched).
+ *
+ * @example
+ * // lvr train --mode base --data runs/suite --out runs/base --steps 600
+ * // lvr train --mode lvr --base runs/base --data runs/suite --out runs/lvr --steps 600 --lambda 0.1
+ */
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'pre-train the miniature base (--mode base) or fine-tune it with SFT, LVR or LIVR',
+  help: [
+    'Usage: lvr train --mode base --data SUITE_DIR --out DIR [--steps N] [--batch N] [--lr X] [--size demo|tiny|full]',
+    '       lvr train --mode sft|lvr|livr --base BASE_DIR --data DATA --out DIR [--steps N] [--batch N] [--lr X]',
+    '',
+    'base: caption pre-training of the whole VLM on fresh synthetic scenes (DATA supplies tokenizer.json).',
+    'sft | lvr | livr: fine-tune the LLM of BASE_DIR (vision tower and merger frozen) on DATA (a folder',
+    'with meta.json in the LVR SFT meta format, or the meta file). LVR: CE + λ·MSE on the ROI tokens',
+    '(--lambda, --lvr-loss mse|mae|cosine, --latents N for a fixed span length). LIVR: K latents (--latents),',
+    'stage 1 with the bottleneck mask for --stage1 of the steps, then stage 2 (schedule restarts).',
+    'DIR receives config.json, model.safetensors, tokenizer.json, metrics.jsonl, loss_curve.png and',
+    'checkpoint-<step>/ folders; --resume DIR continues a run exactly.',
+  ].join('\n'),
+  options: {
+    mode: { type: 'string', valueName: 'MODE', description: 'base | sft | lvr | livr' },
+    data: { type: 'string', valueName: 'DIR', description: 'synthetic suite / LVR SFT data (meta.json)' },
+    base: { type: 'string', valueName: 'DIR', description: 'base model folder (sft, lvr, livr)' },
+    out: { type: 'string', short: 'o', valueName: 'DIR', description: 'run folder' },
+    steps: { type: 'string', valueName: 'N', description: 'optimizer steps (default 600)' },
+    batch: { type: 'string', valueName: 'N', description: 'batch size (default 32)' },
+    lr: { type: 'string', valueName: 'X', description: 'peak learning rate (default 2e-3 base, 1e-3 fine-tuning)' },
+    seed: { type: 'string', valueName: 'N', description: 'seed of init and data order (default 0)' },
+    size: { type: 'string', valueName: 'NAME', description: 'model size for --mode base: tiny | demo | full (default demo)' },
+    lambda: { type: 'string', valueName: 'X', description: 'LVR loss weight λ (default 0.1, the reference)' },
+    'lvr-loss': { type: 'string', valueName: 'KIND', description: 'LVR loss: mse | mae | cosine (default mse)' },
+    latents: { type: 'string', valueName: 'N', description: 'LVR: fixed latent count per span; LIVR: K (default 16)' },
+    stage1: { type: 'string', valueName: 'X', description: 'LIVR: fraction of steps with the bottleneck mask (default 0.4)' },
+    resume: { type: 'string', valueName: 'DIR', description: 'resume from a checkpoint or run folder' },
+  },
+  async run(values: ParsedValues, ctx: CommandContext): Promise<number> {
+    const m = mode(values);
+    const out = pathOption(values, 'out', ctx.io.cwd);
+    const data = pathOption(values, 'data', ctx.io.cwd);
+    if (!out) throw new UsageError('--out DIR is required');
+    if (!data) throw new UsageError('--data DIR is required');
+    const steps = intOption(values, 'steps', 1, 10_000_000);
+    const batchSize = intOption(values, 'batch', 1, 4096);
+    const lr = numberOption(values, 'lr', 0, 1);
+    const seed = intOption(values, 'seed', 0, 0xffffffff);
+    const resume = pathOption(values, 'resume', ctx.io.cwd);
+    const common = {
+      outDir: out,
+      ...(steps !== undefined ? { steps } : {}),
+      ...(batchSize !== undefined ? { batchSize } : {}),
+      ...(lr !== undefined ? { lr } : {}),
+      ...(seed !== undefined ? { seed } : {}),
+      ...(resume ? { resumeFrom: resume } : {}),
+      ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    };
+    const backend = await initBackend();
+    let res: RecipeResult;
+    if (m === 'base') {
+      const size = values.size;
+      if (size !== undefined && !['tiny', 'demo', 'full'].includes(String(size))) throw new UsageError('--size must be tiny | demo | full');
+      res = await pretrainBase({ ...common, tokenizerPath: data, ...(size ? { size: size as 'tiny' | 'demo' | 'full' } : {}) });
+    } else {
+      const base = pathOption(values, 'base', ctx.io.cwd);
+      if (!base) throw new UsageError(`--base DIR is required for --mode ${m}`);
+      const lambda = numberOption(values, 'lambda', 0, 1e6);
+      const kind = values['lvr-loss'];
+      if (kind !== undefined && !['mse', 'mae', 'cosine'].includes(String(kind))) throw new UsageError('--lvr-loss must be mse | mae | cosine');
+      const latents = intOption(values, 'latents', 0, 4096);
+      const stage1 = numberOption(values, 'stage1', 0, 1);
+      res = await finetune({
+        ...common, mode: m, baseDir: base, data,
+        objective: { ...(lambda !== undefined ? { lvrLambda: lambda } : {}), ...(kind ? { lvrLoss: kind as 'mse' | 'mae' | 'cosine' } : {}) },
+        ...(latents !== undefined ? (m === 'livr' ? { numLatents: latents } : { latentCount: latents }) : {}),
+        ...(stage1 !== undefined ? { livrStage1Fraction: stage1 } : {}),
+      });
+    }
+    const last = res.train.history.at(-1);
+    const first = res.train.history[0];
+    res.model.dispose();
+    const summary = { mode: m, backend, outDir: res.outDir, steps: res.train.step, first, last, checkpoints: res.train.checkpoints };
+    if (ctx.json) ctx.io.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else {
+      ctx.io.stdout.write(`trained ${m} for ${res.train.step} steps on ${backend} → ${displayPath(ctx.io, res.outDir)}\n`);
+      if (first && last) ctx.io.stdout.write(`  loss ${Number(first.loss).toFixed(4)} → ${Number(last.loss).toFixed(4)}${last['loss/lvr'] !== undefined ? `, loss/lvr ${Number(first['loss/lvr']).toFixed(4)} → ${Number(last['loss/lvr']).toFixed(4)}` : ''}\n`);
+      ctx.io.stdout.write(`  curves: ${displayPath(ctx.io, `${res.outDir}/loss_curve.png`)}, metrics: ${displayPath(ctx.io, `${res.outDir}/metrics.jsonl`)}\n`);
+    }
+    return 0;
+  },
+};
