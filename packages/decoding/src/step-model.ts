@@ -23,6 +23,16 @@ export interface PrefillRow {
   inputIds: Int32Array;
   /** The images of this row, in the order of its `<|image_pad|>` runs. */
   images?: readonly StepImage[] | undefined;
+  /**
+   * Probes: replace the input embedding at these prompt positions (0-based in `inputIds`), e.g. LIVR's latent
+   * tokens zeroed or replaced by noise. Optional capability: a model without it throws `UNSUPPORTED`.
+   */
+  embeddingOverrides?: readonly { position: number; vector: Float32Array }[] | undefined;
+  /**
+   * LIVR's stage-1 bottleneck at test time: image tokens are visible only to image tokens and to the LIVR latent
+   * tokens (during the prompt and every later step). Optional capability.
+   */
+  imageBottleneck?: boolean | undefined;
 }
 
 /** Input of one row at one step. */
@@ -74,4 +84,9 @@ export interface StepModel {
   step(cache: CacheHandle, inputs: readonly StepInput[]): Promise<StepOutput>;
   /** Frees the cache's memory. Idempotent. */
   release(cache: CacheHandle): void;
+  /**
+   * Optional: the post-merger visual tokens of images, (Σ tokens × D) in order — what LVR's latents are trained to
+   * match; used by visualisations and the "nearest visual token" probe.
+   */
+  encodeImages?(images: readonly StepImage[]): Promise<Float32Array>;
 }

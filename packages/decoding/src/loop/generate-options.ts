@@ -56,6 +56,12 @@ export interface GenerateOptions {
    * tokens are suppressed from sampling and latent mode is disabled. `true` uses `model.tokens.latentIds`.
    */
   readonly livr?: boolean | { readonly latentIds: readonly number[] } | undefined;
+  /**
+   * Constrained decoding: called before each text-mode sample of a row with the ids generated so far; a returned
+   * list restricts that sample to those ids (e.g. after `<answer>` only the option words), `undefined` leaves it
+   * free. The recorded logprob is still the unconstrained `log softmax(logits / T)` of the chosen token.
+   */
+  readonly allowedTokens?: ((row: number, outputIds: readonly number[]) => readonly number[] | undefined) | undefined;
   /** Probe: skip every latent span — right after `<|lvr_start|>` feed `<|lvr_end|>` (stop reason `'skipped'`). */
   readonly skipLatent?: boolean | undefined;
   /** Probe: replace each latent vector before it is fed; the trace records the replacement. */
@@ -81,6 +87,7 @@ export interface ResolvedGenerateOptions {
   readonly latentEnabled: boolean;
   readonly skipLatent: boolean;
   readonly latentTransform: LatentTransform | undefined;
+  readonly allowedTokens: ((row: number, outputIds: readonly number[]) => readonly number[] | undefined) | undefined;
   readonly onToken: ((row: number, event: TokenEvent) => void) | undefined;
   readonly onProgress: ProgressCallback | undefined;
 }
@@ -152,6 +159,9 @@ export function resolveGenerateOptions(model: StepModel, options: GenerateOption
   if (options.seed !== undefined && !Number.isInteger(options.seed)) invalid('seed', options.seed, 'an integer');
   const seed = options.seed ?? randomSeed();
   if (options.seed === undefined) log.info('generate: no seed given, using a random one', { seed });
+  if (options.allowedTokens !== undefined && typeof options.allowedTokens !== 'function') {
+    invalid('allowedTokens', typeof options.allowedTokens, 'a function');
+  }
   if (options.latentTransform !== undefined && typeof options.latentTransform !== 'function') {
     invalid('latentTransform', typeof options.latentTransform, 'a function');
   }
@@ -167,6 +177,7 @@ export function resolveGenerateOptions(model: StepModel, options: GenerateOption
     latentEnabled,
     skipLatent: options.skipLatent ?? false,
     latentTransform: options.latentTransform,
+    allowedTokens: options.allowedTokens,
     onToken: options.onToken,
     onProgress: options.onProgress,
   });

@@ -73,7 +73,9 @@ export class RowDecoder {
     const o = this.options;
     const t = this.model.tokens;
     const index = this.outputIds.length;
-    const sampled = sampleToken(out.logits, o.sampler, this.rng, this.seen, o.suppressIds, { row: this.row, index });
+    const allowedList = this.span === undefined && o.allowedTokens ? o.allowedTokens(this.row, this.outputIds) : undefined;
+    const allowed = allowedList ? new Set(allowedList) : undefined;
+    const sampled = sampleToken(out.logits, o.sampler, this.rng, this.seen, o.suppressIds, { row: this.row, index }, allowed);
     let token = sampled.token;
     let logprob = sampled.logprob;
     let forced = false;

@@ -26,6 +26,7 @@ export interface SampleSite {
  *
  * @param seen ids already in the row (prompt + output), for the repetition penalty.
  * @param suppressed ids that can never be chosen.
+ * @param allowed when given, only these ids can be chosen (constrained decoding, e.g. an answer among option words).
  * @param rng the row's own generator (not touched by greedy decoding).
  * @throws LvrError `NUMERIC` when the logits contain NaN or every token is excluded.
  *
@@ -40,6 +41,7 @@ export function sampleToken(
   seen: Iterable<number> = [],
   suppressed: Iterable<number> = [],
   site: SampleSite = { row: 0, index: 0 },
+  allowed?: ReadonlySet<number>,
 ): SampledToken {
   for (let i = 0; i < logits.length; i++) {
     if (Number.isNaN(logits[i])) {
@@ -49,6 +51,7 @@ export function sampleToken(
     }
   }
   let scores = suppressTokens(applyRepetitionPenalty(logits, seen, sampler.repetitionPenalty), suppressed);
+  if (allowed !== undefined) for (let i = 0; i < scores.length; i++) if (!allowed.has(i)) scores[i] = Number.NEGATIVE_INFINITY;
   const temperature = sampler.kind === 'greedy' ? 1 : sampler.temperature;
   let token: number;
   if (sampler.kind === 'greedy') {

@@ -88,4 +88,30 @@ describe('TfjsStepModel (KV cache)', () => {
     await expect(sm.step({ batchSize: 1, length: 1 } as never, [{ kind: 'token', id: 1 }])).rejects.toThrow(/released/);
     model.dispose();
   });
+
+  it('probes: the test-time image bottleneck hides the image except through latent tokens; prompt overrides apply', async () => {
+    const model = MiniQwenVL.create(tinyConfig(), { seed: 8 });
+    const sm = new TfjsStepModel(model);
+    const run = async (prompt: Int32Array, img: ImageInput, extra: object = {}): Promise<Float32Array[]> => {
+      const pre = await sm.prefill([{ inputIds: prompt, images: [img], imageBottleneck: true, ...extra }]);
+      const a = await sm.step(pre.cache, [{ kind: 'token', id: 25 }]);
+      sm.release(pre.cache);
+      return [pre.logits, a.logits];
+    };
+    const noLatents = Int32Array.from([20, T.visionStartId, 1, 1, 1, 1, T.visionEndId, 21]);
+    const [a1, a2] = await run(noLatents, image(1));
+    const [b1, b2] = await run(noLatents, image(2));
+    expect(maxAbsDiff(a1!, b1!)).toBeLessThan(1e-6);
+    expect(maxAbsDiff(a2!, b2!)).toBeLessThan(1e-6);
+    const withLatents = Int32Array.from([20, T.visionStartId, 1, 1, 1, 1, T.visionEndId, 21, T.latentIds[0], T.latentIds[1]]);
+    const [c1] = await run(withLatents, image(1));
+    const [d1] = await run(withLatents, image(2));
+    expect(maxAbsDiff(c1!, d1!)).toBeGreaterThan(1e-4);
+    const zeros = [8, 9].map((position) => ({ position, vector: new Float32Array(sm.hiddenSize) }));
+    const [e1] = await run(withLatents, image(1), { embeddingOverrides: zeros });
+    expect(maxAbsDiff(c1!, e1!)).toBeGreaterThan(1e-6);
+    const tokens = await sm.encodeImages([image(1)]);
+    expect(tokens.length).toBe(4 * sm.hiddenSize);
+    model.dispose();
+  });
 });

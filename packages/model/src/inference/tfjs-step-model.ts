@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LvrError } from '@lvr/core';
 import { getRopeIndexBatch } from '@lvr/data';
-import type { CacheHandle, DecodingTokenIds, PrefillRow, StepInput, StepModel, StepOutput } from '@lvr/decoding';
+import type { CacheHandle, DecodingTokenIds, PrefillRow, StepImage, StepInput, StepModel, StepOutput } from '@lvr/decoding';
 import type { KvPair } from '../layers/attention.js';
 import { param } from '../models/params.js';
 import type { EmbedOverride, MiniQwenVL } from '../models/vlm.js';
@@ -68,7 +68,50 @@ export class TfjsStepModel implements StepModel {
     const capacity = l + 64;
     const keyMask = new Uint8Array(b * capacity);
     for (let i = 0; i < b; i++) keyMask.set(mask.subarray(i * l, (i + 1) * l), i * capacity);
-    const { out, present } = this.run({ batch: b, length: l, inputIds: ids, positionIds, attentionMask: mask, images });
+    // Probes: embedding overrides at prompt positions, and LIVR's test-time bottleneck.
+    const ovPos: number[] = [];
+    const ovRows: Float32Array[] = [];
+    rows.forEach((r, i) => {
+      const off = l - r.inputIds.length;
+      for (const o of r.embeddingOverrides ?? []) {
+        if (!(Number.isInteger(o.position) && o.position >= 0 && o.position < r.inputIds.length)) throw new LvrError('INVALID_ARGUMENT', `prefill: row ${i} override position ${o.position} is outside its prompt`);
+        if (o.vector.length !== this.hiddenSize) throw new LvrError('SHAPE_MISMATCH', `prefill: row ${i} override vector has ${o.vector.length} values, expected ${this.hiddenSize}`);
+        ovPos.push(i * l + off + o.position);
+        ovRows.push(o.vector);
+      }
+    });
+    let allowed: Uint8Array | undefined;
+    if (rows.some((r) => r.imageBottleneck)) {
+      const latentSet = new Set(c.tokens.latentIds);
+      const allow = new Uint8Array(b * l * l).fill(1);
+      allowed = allow;
+      rows.forEach((r, i) => {
+        if (!r.imageBottleneck) return;
+        for (let k = 0; k < l; k++) {
+          if (ids[i * l + k] !== c.tokens.imagePadId) continue;
+          keyMask[i * capacity + k] = 0; // later steps never see image tokens
+          for (let q = 0; q < l; q++) {
+            const qid = ids[i * l + q] as number;
+            if (qid !== c.tokens.imagePadId && !latentSet.has(qid)) allow[(i * l + q) * l + k] = 0;
+          }
+        }
+      });
+    }
+    let ovTensor: tf.Tensor2D | undefined;
+    const overrides: EmbedOverride[] = [];
+    if (ovRows.length > 0) {
+      const flat = new Float32Array(ovRows.length * this.hiddenSize);
+      ovRows.forEach((v, k) => flat.set(v, k * this.hiddenSize));
+      ovTensor = tf.tensor2d(flat, [ovRows.length, this.hiddenSize]);
+      overrides.push({ kind: 'rows', positions: Int32Array.from(ovPos), rows: ovTensor });
+    }
+    let res: { out: StepOutput; present: KvPair[] };
+    try {
+      res = this.run({ batch: b, length: l, inputIds: ids, positionIds, attentionMask: mask, images, overrides, allowed });
+    } finally {
+      ovTensor?.dispose();
+    }
+    const { out, present } = res;
     const cache: TfjsCache = { id: nextId++, batchSize: b, length: l, present, keyMask, ropeDeltas, released: false };
     this.caches.set(cache.id, cache);
     return { ...out, cache };
@@ -121,6 +164,15 @@ export class TfjsStepModel implements StepModel {
       return out;
     } finally {
       rowsTensor?.dispose();
+    }
+  }
+
+  async encodeImages(images: readonly StepImage[]): Promise<Float32Array> {
+    const t = this.model.encodeImages(images.map((im) => ({ pixelValues: im.pixelValues, gridThw: im.gridThw })));
+    try {
+      return Float32Array.from(t.dataSync() as Float32Array);
+    } finally {
+      t.dispose();
     }
   }
 
