@@ -12,6 +12,8 @@ export type { ChatMessage, ConversationTurn, LvrExpansionOptions } from './chat.
 export { findTokenRuns, findTokenPositions } from './spans.js';
 export type { TokenSpan, PositionRange } from './spans.js';
 export { buildLvrSftSequence } from './lvr-sequence.js';
+export { buildPromptIds } from './prompt.js';
+export type { PromptIdsOptions } from './prompt.js';
 export type { LvrSftSequenceOptions, LvrSequence } from './lvr-sequence.js';
 export { buildLivrSequence } from './livr-sequence.js';
 export type { LivrSequenceOptions, LivrSequence, LivrSpans } from './livr-sequence.js';
