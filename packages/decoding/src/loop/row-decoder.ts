@@ -73,7 +73,10 @@ export class RowDecoder {
     const o = this.options;
     const t = this.model.tokens;
     const index = this.outputIds.length;
-    const allowedList = this.span === undefined && o.allowedTokens ? o.allowedTokens(this.row, this.outputIds) : undefined;
+    // Constraints apply to text-mode samples only: not inside a span, nor at the output of `<|lvr_start|>`
+    // (that position opens a span; its sampled token is a placeholder the strategy may inspect).
+    const opening = this.span === undefined && o.latentEnabled && this.lastFedToken === t.lvrStartId;
+    const allowedList = this.span === undefined && !opening && o.allowedTokens ? o.allowedTokens(this.row, this.outputIds) : undefined;
     const allowed = allowedList ? new Set(allowedList) : undefined;
     const sampled = sampleToken(out.logits, o.sampler, this.rng, this.seen, o.suppressIds, { row: this.row, index }, allowed);
     let token = sampled.token;

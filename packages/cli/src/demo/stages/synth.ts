@@ -1,12 +1,7 @@
 import { join } from 'node:path';
 import { generateSuite } from '@lvr/data';
 import type { DemoContext, DemoStage, StageOutput } from '../pipeline.js';
-
-/** Suite sizes of the demo: quick by default (a few seconds), `--full` for the feasibility-study sizes. */
-export const DEMO_SUITE_SIZES = Object.freeze({
-  quick: Object.freeze({ trainCount: 400, testCount: 200 }),
-  full: Object.freeze({ trainCount: 2000, testCount: 1000 }),
-});
+import { demoConfig } from '../config.js';
 
 /**
  * Demo stage 1: writes the synthetic perception suite to `<outDir>/suite`.
@@ -18,7 +13,8 @@ export const synthStage: DemoStage = {
   requires: [],
   provides: ['suiteDir', 'trainJson', 'metaJson', 'testJsonl', 'tokenizer'],
   async run(ctx: DemoContext): Promise<StageOutput> {
-    const sizes = ctx.full ? DEMO_SUITE_SIZES.full : DEMO_SUITE_SIZES.quick;
+    const cfg = demoConfig(ctx.full);
+    const sizes = { trainCount: cfg.trainCount, testCount: cfg.testCount };
     const res = await generateSuite({ outDir: join(ctx.outDir, 'suite'), seed: ctx.seed, ...sizes, onProgress: ctx.onProgress });
     ctx.log.info('suite written', { dir: res.outDir, train: res.train.length, test: res.test.length });
     return {

@@ -1,0 +1,140 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeJsonAtomic, type Logger } from '@lvr/core';
+import { loadAndPreprocessImage, loadImage, readSyntheticTestSet, type NormalizedBox } from '@lvr/data';
+import type { StopStrategyConfig } from '@lvr/decoding';
+import {
+  cosineToRows, evaluateItems, latentHeatmapPng, pairedDifferenceCi, summarizeRecords, strategyName,
+  type EvalMethod, type EvalRecord, type McqItem, type ProbeKind, type ProbeRow, type ReportRow,
+} from '@lvr/eval';
+import { TfjsStepModel, initBackend, loadModel, preprocessFor } from '@lvr/model';
+import { demoConfig } from '../config.js';
+import type { DemoContext, DemoStage, StageOutput } from '../pipeline.js';
+
+/** The synthetic suite's test items as benchmark items. */
+export async function suiteItems(suiteDir: string): Promise<McqItem[]> {
+  const test = await readSyntheticTestSet(suiteDir);
+  return test.map((r) => ({
+    id: r.id, benchmark: 'synthetic' as const, images: [{ kind: 'file' as const, path: join(suiteDir, r.image) }],
+    question: r.question, options: r.options, answer: r.answer, category: r.task,
+    pairId: r.pair_id ?? undefined, roi: r.roi as NormalizedBox, answerWord: r.answer_word,
+  }));
+}
+
+interface EvalJob {
+  name: string;
+  model: string;
+  method: EvalMethod;
+  strategy?: StopStrategyConfig;
+  probe?: ProbeKind;
+}
+
+async function cached(path: string, n: number): Promise<EvalRecord[] | undefined> {
+  try {
+    const recs = (await readFile(path, 'utf8')).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as EvalRecord);
+    return recs.length === n ? recs : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function label(model: string, strategy: string, probe?: ProbeKind): string {
+  const m = { base: 'Base', sft: 'SFT', lvr: 'LVR', livr: 'LIVR', 'lvr+rl': 'LVR + RL' }[model] ?? model;
+  return `${m}${strategy !== '-' ? ` (${strategy})` : ''}${probe && probe !== 'none' ? ` [${probe}]` : ''}`;
+}
+
+async function heatmaps(dir: string, items: readonly McqItem[], sm: TfjsStepModel, latents: ReadonlyMap<string, Float32Array[]>, pre: ReturnType<typeof preprocessFor>, log: Logger): Promise<string[]> {
+  const out: string[] = [];
+  const picks = ['attribute', 'position', 'count', 'pair'].map((t) => items.find((it) => it.category === t && (latents.get(it.id)?.length ?? 0) > 0)).filter((x): x is McqItem => x !== undefined);
+  for (const it of picks) {
+    const ref = it.images[0];
+    if (!ref || ref.kind !== 'file') continue;
+    const img = await loadImage(ref.path);
+    const p = await loadAndPreprocessImage(ref.path, pre);
+    const tokens = await sm.encodeImages([{ pixelValues: p.pixelValues, gridThw: p.gridThw }]);
+    const first = latents.get(it.id)![0]!;
+    const merge = sm.model.config.vision.spatialMergeSize;
+    const grid = { h: p.gridThw.h / merge, w: p.gridThw.w / merge };
+    const png = await latentHeatmapPng({ image: img, roi: it.roi, similarity: cosineToRows(first, tokens, sm.hiddenSize), grid, scale: 4 });
+    const file = join(dir, `heatmap-${it.category}.png`);
+    await writeFile(file, png);
+    out.push(file);
+  }
+  log.info('heatmaps written', { count: out.length });
+  return out;
+}
+
+/**
+ * Demo stage: evaluates base, SFT, LVR (fixed 4/8/16 and the other stop strategies) and LIVR on the suite's test
+ * set with the constrained word protocol, then the latent-reliance probes. Results per configuration go to
+ * `eval/<name>.jsonl` (a rerun reuses complete files); `eval/summary.json` holds the rows and probe drops.
+ */
+export const evalStage: DemoStage = {
+  name: 'eval',
+  description: 'evaluate every model and strategy, then the latent-reliance probes',
+  requires: ['suiteDir', 'baseDir', 'sftDir', 'lvrDir', 'livrDir'],
+  provides: ['evalDir', 'evalSummary'],
+  async run(ctx: DemoContext): Promise<StageOutput> {
+    const cfg = demoConfig(ctx.full);
+    const backendName = await initBackend();
+    const evalDir = join(ctx.outDir, 'eval');
+    await mkdir(evalDir, { recursive: true });
+    const items = await suiteItems(ctx.artifacts.suiteDir as string);
+    const jobs: EvalJob[] = [
+      { name: 'base', model: 'base', method: 'base' },
+      { name: 'sft', model: 'sft', method: 'sft' },
+      ...cfg.fixedSteps.map((n): EvalJob => ({ name: `lvr-fixed${n}`, model: 'lvr', method: 'lvr', strategy: { kind: 'fixed', steps: n, forceEnd: true } })),
+      { name: 'lvr-mode-switch', model: 'lvr', method: 'lvr', strategy: { kind: 'mode-switch', maxSteps: 16 } },
+      { name: 'lvr-converge', model: 'lvr', method: 'lvr', strategy: { kind: 'converge', threshold: 0.99, maxSteps: 16 } as StopStrategyConfig },
+      { name: 'livr', model: 'livr', method: 'livr' },
+    ];
+    const probeStrategy: StopStrategyConfig = { kind: 'fixed', steps: 8, forceEnd: true };
+    const probeJobs: EvalJob[] = [
+      ...(['zeros', 'noise', 'shuffle', 'skip'] as const).map((p): EvalJob => ({ name: `lvr-fixed8-${p}`, model: 'lvr', method: 'lvr', strategy: probeStrategy, probe: p })),
+      ...(['zeros', 'skip', 'bottleneck'] as const).map((p): EvalJob => ({ name: `livr-${p}`, model: 'livr', method: 'livr', probe: p })),
+    ];
+    const dirs: Record<string, string> = { base: ctx.artifacts.baseDir!, sft: ctx.artifacts.sftDir!, lvr: ctx.artifacts.lvrDir!, livr: ctx.artifacts.livrDir! };
+    const records = new Map<string, EvalRecord[]>();
+    const rows: ReportRow[] = [];
+    const probes: ProbeRow[] = [];
+    const figures: string[] = [];
+    for (const model of ['base', 'sft', 'lvr', 'livr']) {
+      const { model: m, tokenizer } = await loadModel(dirs[model]!);
+      const sm = new TfjsStepModel(m);
+      const pre = preprocessFor(m.config);
+      const evalModel = { stepModel: sm, tokenizer, preprocess: pre, method: model as EvalMethod, numLatents: cfg.livrLatents };
+      let reference: Map<string, Float32Array[]> | undefined;
+      for (const job of [...jobs, ...probeJobs].filter((j) => j.model === model)) {
+        const file = join(evalDir, `${job.name}.jsonl`);
+        let recs = await cached(file, items.length);
+        if (!recs || (job.model === 'lvr' && job.name === 'lvr-fixed8')) {
+          if (job.probe === 'shuffle' && !reference) throw new Error('internal: shuffle before the normal run');
+          const res = await evaluateItems(evalModel, items, { strategy: job.strategy, probe: job.probe, reference, batchSize: cfg.evalBatch, seed: ctx.seed, onProgress: ctx.onProgress });
+          recs = res.records;
+          if (job.name === 'lvr-fixed8') {
+            reference = res.latents;
+            figures.push(...(await heatmaps(evalDir, items, sm, res.latents, pre, ctx.log)));
+          }
+          await writeFile(file, recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
+        }
+        records.set(job.name, recs);
+        const strategy = strategyName(job.strategy, job.method);
+        if (!job.probe) rows.push(summarizeRecords(recs, { label: label(job.model, strategy), model: job.model, backend: sm.backend, seed: ctx.seed }));
+      }
+      sm.model.dispose();
+    }
+    for (const job of probeJobs) {
+      const normal = records.get(job.model === 'lvr' ? 'lvr-fixed8' : 'livr')!;
+      const probed = records.get(job.name)!;
+      const byId = new Map(probed.map((r) => [r.id, r.correct]));
+      const a = normal.map((r) => r.correct);
+      const b = normal.map((r) => byId.get(r.id) ?? false);
+      const acc = summarizeRecords(probed, { label: job.name, model: job.model, backend: backendName, seed: ctx.seed }).overall;
+      probes.push({ model: label(job.model, '-'), strategy: strategyName(job.strategy, job.method), probe: job.probe!, accuracy: acc, drop: pairedDifferenceCi(a, b, { seed: ctx.seed }) });
+    }
+    const summary = join(evalDir, 'summary.json');
+    await writeJsonAtomic(summary, { backend: `tfjs-${backendName}`, items: items.length, rows, probes, figures });
+    const best = [...rows].sort((x, y) => y.overall.value - x.overall.value)[0];
+    return { artifacts: { evalDir, evalSummary: summary }, summary: { configs: rows.length, probes: probes.length, best: `${best?.label} ${(100 * (best?.overall.value ?? 0)).toFixed(1)}%` } };
+  },
+};

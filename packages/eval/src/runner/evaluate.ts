@@ -1,0 +1,177 @@
+import { LvrError, ProgressReporter, createLogger, type ProgressCallback } from '@lvr/core';
+import { generate, type GenerateResult, type StepImage, type StepModel, type StopStrategyConfig } from '@lvr/decoding';
+import { buildPromptIds, loadAndPreprocessImage, resolvePreprocessOptions, type LvrTokenizer, type PreprocessOptions } from '@lvr/data';
+import type { McqItem } from '../item.js';
+import { answerConstraint, chosenOption, type AnswerFormatIds, type EvalMethod } from './answer-protocol.js';
+import { lvrLatentTransform, type ProbeKind } from './probes.js';
+
+const log = createLogger('lvr:eval');
+
+/** A model as the evaluation runner sees it: a step model plus how it was trained to be prompted. */
+export interface EvalModel {
+  stepModel: StepModel;
+  tokenizer: LvrTokenizer;
+  /** Preprocessing matching the model's vision tower (patch / merge size, pixel budget). */
+  preprocess: PreprocessOptions;
+  method: EvalMethod;
+  /** LIVR: latent tokens K appended to the question (as in training). */
+  numLatents?: number | undefined;
+}
+
+export interface EvaluateOptions {
+  /** Stop strategy of LVR's latent spans (default fixed 8 with a forced `<|lvr_end|>`). */
+  strategy?: StopStrategyConfig | undefined;
+  probe?: ProbeKind | undefined;
+  /** Latent vectors each item fed in the normal run (the `shuffle` probe). */
+  reference?: ReadonlyMap<string, readonly Float32Array[]> | undefined;
+  batchSize?: number | undefined;
+  maxNewTokens?: number | undefined;
+  seed?: number | undefined;
+  onProgress?: ProgressCallback | undefined;
+}
+
+/** One evaluated item (what the results JSONL stores, minus the latent vectors). */
+export interface EvalRecord {
+  id: string;
+  benchmark: string;
+  category: string;
+  pairId?: string | undefined;
+  method: EvalMethod;
+  strategy: string;
+  probe: ProbeKind;
+  /** Correct letter. */
+  answer: string;
+  /** Predicted letter, or null when unparsed. */
+  prediction: string | null;
+  correct: boolean;
+  /** The generated text (special tokens kept). */
+  text: string;
+  /** Latent vectors fed in total, and per span stop reasons. */
+  latentSteps: number;
+  stopReasons: string[];
+}
+
+export interface EvaluateResult {
+  records: EvalRecord[];
+  /** Per item id, the latent vectors fed (LVR), for probes and visualisations. */
+  latents: Map<string, Float32Array[]>;
+  /** Per item id, the raw trace. */
+  traces: Map<string, GenerateResult>;
+}
+
+/** Human-readable name of a strategy config (`fixed:8`, `latent-end`, …). */
+export function strategyName(s: StopStrategyConfig | undefined, method: EvalMethod): string {
+  if (method !== 'lvr') return '-';
+  if (!s) return 'fixed:8';
+  const rec = s as unknown as Record<string, unknown>;
+  const n = rec.steps ?? rec.maxSteps;
+  return n === undefined ? String(s.kind) : `${String(s.kind)}:${String(n)}`;
+}
+
+const imageCache = new Map<string, Promise<StepImage>>();
+
+async function loadItemImages(item: McqItem, pre: PreprocessOptions): Promise<StepImage[]> {
+  return Promise.all(item.images.map((ref) => {
+    const key = ref.kind === 'file' ? `${ref.path}|${JSON.stringify(pre)}` : undefined;
+    const load = async (): Promise<StepImage> => {
+      const p = await loadAndPreprocessImage(ref.kind === 'file' ? ref.path : ref.bytes, pre, ref.kind === 'bytes' ? { name: ref.name } : {});
+      return { pixelValues: p.pixelValues, gridThw: p.gridThw };
+    };
+    if (!key) return load();
+    let hit = imageCache.get(key);
+    if (!hit) {
+      hit = load();
+      if (imageCache.size > 4096) imageCache.clear();
+      imageCache.set(key, hit);
+    }
+    return hit;
+  }));
+}
+
+function formatIds(tok: LvrTokenizer): AnswerFormatIds {
+  const lvr = tok.requireLvr();
+  const open = tok.tokenToId('<answer>', { required: true }) as number;
+  const close = tok.tokenToId('</answer>', { required: true }) as number;
+  const nl = tok.encode('\n');
+  return { answerOpen: open, answerClose: close, newline: nl.length === 1 ? nl[0] : undefined, lvrStart: lvr.lvrStart, lvrLatentEnd: lvr.lvrLatentEnd, lvrEnd: lvr.lvrEnd };
+}
+
+function optionIds(tok: LvrTokenizer, item: McqItem): number[] {
+  return item.options.map((o, i) => {
+    const ids = tok.encode(o);
+    if (ids.length !== 1) {
+      throw new LvrError('UNSUPPORTED', `item ${item.id}: option ${i} "${o}" is ${ids.length} tokens; the word protocol needs single-token options (the synthetic suite's)`);
+    }
+    return ids[0] as number;
+  });
+}
+
+/**
+ * Evaluates items with the constrained word protocol (see `answerConstraint`): batched generation through
+ * `@lvr/decoding` with the model's own latent loop, then the chosen option word → letter.
+ *
+ * @example
+ * const { records } = await evaluateItems({ stepModel, tokenizer, preprocess, method: 'lvr' }, items, { strategy: { kind: 'fixed', steps: 4, forceEnd: true } });
+ */
+export async function evaluateItems(model: EvalModel, items: readonly McqItem[], o: EvaluateOptions = {}): Promise<EvaluateResult> {
+  const tok = model.tokenizer;
+  const fmt = formatIds(tok);
+  const probe = o.probe ?? 'none';
+  const strategy = o.strategy ?? { kind: 'fixed', steps: 8, forceEnd: true };
+  const batchSize = o.batchSize ?? 16;
+  const seed = o.seed ?? 0;
+  const method = model.method;
+  if (probe === 'bottleneck' && method !== 'livr') throw new LvrError('INVALID_ARGUMENT', 'the bottleneck probe applies to LIVR models');
+  const records: EvalRecord[] = [];
+  const latents = new Map<string, Float32Array[]>();
+  const traces = new Map<string, GenerateResult>();
+  const progress = new ProgressReporter(`eval ${method}${probe === 'none' ? '' : ` (${probe})`}`, items.length, o.onProgress);
+  const allIds = items.map((it) => it.id);
+  const merge = resolvePreprocessOptions(model.preprocess).mergeSize;
+  const numLatents = method === 'livr' ? (probe === 'skip' ? 0 : (model.numLatents ?? 16)) : 0;
+  for (let start = 0; start < items.length; start += batchSize) {
+    const chunk = items.slice(start, start + batchSize);
+    const opts = chunk.map((it) => optionIds(tok, it));
+    const constraints = chunk.map((_, i) => answerConstraint(method, fmt, opts[i] as number[]));
+    const requests = await Promise.all(chunk.map(async (it, i) => {
+      const images = await loadItemImages(it, model.preprocess);
+      const counts = images.map((im) => (im.gridThw.t * im.gridThw.h * im.gridThw.w) / (merge * merge));
+      const question = `${'<image>\n'.repeat(images.length)}${it.question}`;
+      const inputIds = buildPromptIds({ tokenizer: tok, question, imageTokenCounts: counts, numLatents });
+      const overrides = method === 'livr' && probe === 'zeros'
+        ? tok.special.livrLatents.slice(0, numLatents).map((id) => inputIds.indexOf(id)).map((position) => ({ position, vector: new Float32Array(model.stepModel.hiddenSize) }))
+        : undefined;
+      return { prompt: { inputIds, images, embeddingOverrides: overrides, imageBottleneck: probe === 'bottleneck' }, seed: seed + start + i };
+    }));
+    const results = await generate(model.stepModel, requests, {
+      strategy: method === 'lvr' ? strategy : { kind: 'fixed', steps: 1 },
+      sampler: { kind: 'greedy' },
+      maxNewTokens: o.maxNewTokens ?? 64,
+      eosIds: [model.stepModel.tokens.eosId, fmt.answerClose],
+      seed,
+      // The model's embedding has padding rows past the tokenizer (like Qwen's): never sample them.
+      suppressIds: Array.from({ length: Math.max(0, model.stepModel.vocabSize - tok.vocabSize) }, (_, i) => tok.vocabSize + i),
+      livr: method === 'livr' ? true : undefined,
+      skipLatent: method === 'lvr' && probe === 'skip',
+      latentTransform: method === 'lvr' ? lvrLatentTransform(probe, chunk.map((it) => it.id), { seed, reference: o.reference, allIds }) : undefined,
+      allowedTokens: (row, out) => constraints[row]!(out),
+    });
+    results.forEach((r, i) => {
+      const it = chunk[i] as McqItem;
+      const k = chosenOption(r.outputIds, fmt.answerOpen, opts[i] as number[]);
+      const prediction = k >= 0 ? String.fromCharCode(65 + k) : null;
+      const vectors = r.latentSpans.flatMap((s) => s.vectors.map((v) => Float32Array.from(v)));
+      latents.set(it.id, vectors);
+      traces.set(it.id, r);
+      records.push({
+        id: it.id, benchmark: it.benchmark, category: it.category, pairId: it.pairId, method,
+        strategy: strategyName(strategy, method), probe, answer: it.answer, prediction, correct: prediction === it.answer,
+        text: tok.decode(r.outputIds), latentSteps: vectors.length, stopReasons: r.latentSpans.map((s) => s.stopReason),
+      });
+    });
+    progress.tick(chunk.length);
+  }
+  progress.finish();
+  log.info('evaluated', { method, probe, items: items.length, accuracy: records.filter((r) => r.correct).length / Math.max(1, records.length) });
+  return { records, latents, traces };
+}

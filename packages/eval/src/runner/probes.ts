@@ -1,0 +1,74 @@
+import { LvrError, Rng, hashString } from '@lvr/core';
+import type { LatentTransform } from '@lvr/decoding';
+
+/**
+ * Latent-reliance probes ("does the model use its latents at all?"): re-evaluate with the latents replaced.
+ * - `zeros` — every fed latent (LVR) / every latent-token embedding (LIVR) set to 0;
+ * - `noise` — Gaussian noise with the same L2 norm as the vector it replaces (LVR);
+ * - `shuffle` — the latents another item generated in the normal run (same step), items deranged (LVR);
+ * - `skip` — the latent span is skipped: `<|lvr_end|>` right after `<|lvr_start|>` (LVR); LIVR: no latent tokens;
+ * - `bottleneck` — LIVR's stage-1 mask at test time: the answer sees the image only through the latents.
+ */
+export type ProbeKind = 'none' | 'zeros' | 'noise' | 'shuffle' | 'skip' | 'bottleneck';
+
+export const PROBES_LVR: readonly ProbeKind[] = Object.freeze(['zeros', 'noise', 'shuffle', 'skip']);
+export const PROBES_LIVR: readonly ProbeKind[] = Object.freeze(['zeros', 'skip', 'bottleneck']);
+
+/** A seeded derangement of 0..n−1 (no fixed point when n > 1). */
+export function derangement(n: number, seed: number): Int32Array {
+  const rng = new Rng(seed);
+  const p = Int32Array.from({ length: n }, (_, i) => i);
+  if (n < 2) return p;
+  for (let tries = 0; tries < 1000; tries++) {
+    rng.shuffle(p as unknown as number[]);
+    if (p.every((v, i) => v !== i)) return p;
+  }
+  // Fallback: a rotation is always a derangement.
+  return Int32Array.from({ length: n }, (_, i) => (i + 1) % n);
+}
+
+function normalise(v: Float32Array, norm: number): Float32Array {
+  let s = 0;
+  for (const x of v) s += x * x;
+  const scale = s > 0 ? norm / Math.sqrt(s) : 0;
+  return v.map((x) => x * scale);
+}
+
+function l2(v: Float32Array): number {
+  let s = 0;
+  for (const x of v) s += x * x;
+  return Math.sqrt(s);
+}
+
+/**
+ * The `latentTransform` of an LVR probe for one `generate` call whose rows are `itemIds` (in row order).
+ * `reference` holds the vectors each item fed in the normal run (needed by `shuffle`).
+ */
+export function lvrLatentTransform(
+  probe: ProbeKind,
+  itemIds: readonly string[],
+  opts: { seed: number; reference?: ReadonlyMap<string, readonly Float32Array[]>; allIds?: readonly string[] },
+): LatentTransform | undefined {
+  if (probe === 'none' || probe === 'skip' || probe === 'bottleneck') return undefined;
+  if (probe === 'zeros') return (ctx) => new Float32Array(ctx.vector.length);
+  if (probe === 'noise') {
+    return (ctx) => {
+      const rng = new Rng(hashString(`${opts.seed}:${itemIds[ctx.row]}:${ctx.spanIndex}:${ctx.step}`));
+      return normalise(Float32Array.from({ length: ctx.vector.length }, () => rng.normal()), l2(ctx.vector));
+    };
+  }
+  if (probe === 'shuffle') {
+    const ref = opts.reference;
+    const all = opts.allIds;
+    if (!ref || !all) throw new LvrError('INVALID_ARGUMENT', 'the shuffle probe needs the latents of a normal run (reference) and the list of all item ids');
+    const perm = derangement(all.length, opts.seed);
+    const index = new Map(all.map((id, i) => [id, i]));
+    return (ctx) => {
+      const i = index.get(itemIds[ctx.row] as string);
+      const donor = i === undefined ? undefined : ref.get(all[perm[i] as number] as string);
+      const v = donor?.[ctx.step] ?? donor?.[donor.length - 1];
+      return v ? Float32Array.from(v) : new Float32Array(ctx.vector.length);
+    };
+  }
+  throw new LvrError('INVALID_ARGUMENT', `unknown probe "${String(probe)}"`);
+}
