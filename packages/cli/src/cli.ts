@@ -6,11 +6,12 @@ import type { Command } from './commands/command.js';
 import { demoCommand } from './commands/demo.js';
 import { synthCommand } from './commands/synth.js';
 import { trainCommand } from './commands/train.js';
+import { inferCommand } from './commands/infer.js';
 import type { CliIo } from './io.js';
 import { ProgressBar } from './progress-bar.js';
 
 /** Every `lvr` command, in help order. */
-export const COMMANDS: readonly Command[] = Object.freeze([synthCommand, trainCommand, demoCommand]);
+export const COMMANDS: readonly Command[] = Object.freeze([synthCommand, trainCommand, inferCommand, demoCommand]);
 
 /** Exit codes: 0 success, 1 failure (an `LvrError` or unexpected error), 2 command-line mistake. */
 export const EXIT = Object.freeze({ ok: 0, error: 1, usage: 2 });

@@ -26,7 +26,7 @@ export {
 export { TfjsStepModel } from './inference/tfjs-step-model.js';
 export { MODEL_SIZES, type ModelSize } from './recipes/sizes.js';
 export { modelConfigFor } from './recipes/model-config.js';
-export { saveModel, loadModel, type LoadedModel } from './recipes/model-io.js';
+export { saveModel, loadModel, TRAINING_INFO_FILE, type LoadedModel, type TrainingInfo } from './recipes/model-io.js';
 export { pretrainBase, type PretrainOptions, type RecipeResult } from './recipes/pretrain.js';
 export { finetune, type FinetuneOptions } from './recipes/finetune.js';
 export { buildFinetuneExamples, encodeImagesOnce, answerWithoutLvr, type FinetuneMode, type CachedImage, type FinetuneDataOptions } from './recipes/finetune-data.js';

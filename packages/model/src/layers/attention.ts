@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { linear } from '../ops/linear.js';
 import { applyRope } from '../ops/rope.js';
+import { scaledDotAttention } from '../ops/attention-core.js';
 
 /** Attention weights: q/k/v/o projections (in, out) with optional q/k/v biases (Qwen2 uses them). */
 export interface AttentionWeights {
@@ -37,7 +38,8 @@ export interface AttentionInput {
 
 /**
  * Multi-head self-attention with rotary positions. Returns the output (B·L, D) and the present keys/values
- * (past ⧺ new) for caching. Scores use batched matMuls over (B·H); projections use fast-path linears.
+ * (past ⧺ new) for caching. The attention core is `scaledDotAttention` (per-head rank-2 products with a
+ * hand-written backward by default, see ops/attention-core.ts); projections use fast-path linears.
  */
 export function attention(inp: AttentionInput, w: AttentionWeights): { out: tf.Tensor2D; present: KvPair } {
   const { x, batch: b, length: l, heads: h } = inp;
@@ -57,9 +59,7 @@ export function attention(inp: AttentionInput, w: AttentionWeights): { out: tf.T
     const q3 = tf.reshape(tf.transpose(tf.reshape(q, [b, l, h, d]), [0, 2, 1, 3]), [b * h, l, d]) as tf.Tensor3D; // (B·H, L, d)
     const k3 = tf.reshape(present.key, [b * h, s, d]) as tf.Tensor3D; // (B·H, S, d)
     const v3 = tf.reshape(present.value, [b * h, s, d]) as tf.Tensor3D; // (B·H, S, d)
-    const scores = tf.reshape(tf.mul(tf.matMul(q3, k3, false, true), 1 / Math.sqrt(d)), [b, h, l, s]); // (B, H, L, S)
-    const p = tf.reshape(tf.softmax(tf.add(scores, inp.mask)), [b * h, l, s]) as tf.Tensor3D; // (B·H, L, S)
-    const o = tf.matMul(p, v3); // (B·H, L, d)
+    const o = scaledDotAttention(q3, k3, v3, inp.mask, 1 / Math.sqrt(d)); // (B·H, L, d)
     const o2 = tf.reshape(tf.transpose(tf.reshape(o, [b, h, l, d]), [0, 2, 1, 3]), [b * l, h * d]) as tf.Tensor2D; // (B·L, D)
     return linear(o2, w.o, w.oBias);
   });

@@ -99,6 +99,9 @@ export async function finetune(o: FinetuneOptions): Promise<RecipeResult> {
     ...(o.resumeFrom ? { resumeFrom: o.resumeFrom } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });
-  await saveModel(o.outDir, model, tokenizerJson);
+  await saveModel(o.outDir, model, tokenizerJson, {
+    mode: o.mode, steps: result.step, base: o.baseDir, ...(o.mode === 'livr' ? { numLatents: o.numLatents ?? 16 } : {}),
+    ...(o.mode === 'lvr' ? { objective, latentCount: o.latentCount ?? null } : {}),
+  });
   return { model, tokenizer, tokenizerJson, train: result, outDir: o.outDir };
 }

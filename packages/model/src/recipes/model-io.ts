@@ -1,4 +1,6 @@
-import { LvrError } from '@lvr/core';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { LvrError, writeJsonAtomic } from '@lvr/core';
 import { LvrTokenizer } from '@lvr/data';
 import { assignParams, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { configFromJson, configToJson } from '../config.js';
@@ -12,7 +14,19 @@ export interface LoadedModel {
   tokenizer: LvrTokenizer;
   tokenizerJson: Record<string, unknown>;
   dir: string;
+  /** How the model was trained (`lvr_training.json`), when the folder has it. */
+  training?: TrainingInfo | undefined;
 }
+
+/** `lvr_training.json`: the training mode of a model folder, so inference prompts it the way it was trained. */
+export interface TrainingInfo {
+  mode: 'base' | 'sft' | 'lvr' | 'livr' | 'rl';
+  /** LIVR: latent tokens appended to the question. */
+  numLatents?: number | undefined;
+  [key: string]: unknown;
+}
+
+export const TRAINING_INFO_FILE = 'lvr_training.json';
 
 /**
  * Writes `config.json`, `model.safetensors` (PyTorch layout) and `tokenizer.json` into `dir` (atomically).
@@ -20,8 +34,18 @@ export interface LoadedModel {
  * @example
  * await saveModel('runs/demo/base', model, tokenizer.json);
  */
-export async function saveModel(dir: string, model: MiniQwenVL, tokenizerJson: object): Promise<void> {
+export async function saveModel(dir: string, model: MiniQwenVL, tokenizerJson: object, training?: TrainingInfo): Promise<void> {
   await saveCheckpoint(dir, { config: configToJson(model.config), params: model.params, tokenizerJson });
+  if (training) await writeJsonAtomic(join(dir, TRAINING_INFO_FILE), training);
+}
+
+async function readTrainingInfo(dir: string): Promise<TrainingInfo | undefined> {
+  try {
+    return JSON.parse(await readFile(join(dir, TRAINING_INFO_FILE), 'utf8')) as TrainingInfo;
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new LvrError('CHECKPOINT', `${join(dir, TRAINING_INFO_FILE)}: unreadable`, { cause });
+  }
 }
 
 /**
@@ -48,5 +72,5 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     for (const p of params.values()) p.variable.dispose();
     throw e;
   }
-  return { model: MiniQwenVL.fromParams(config, params), tokenizer, tokenizerJson, dir };
+  return { model: MiniQwenVL.fromParams(config, params), tokenizer, tokenizerJson, dir, training: await readTrainingInfo(dir) };
 }

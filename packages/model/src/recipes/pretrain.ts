@@ -80,6 +80,6 @@ export async function pretrainBase(o: PretrainOptions): Promise<RecipeResult> {
     ...(o.resumeFrom ? { resumeFrom: o.resumeFrom } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });
-  await saveModel(o.outDir, model, tokenizerJson);
+  await saveModel(o.outDir, model, tokenizerJson, { mode: 'base', steps: result.step, numLatents: o.numLatents ?? 16 });
   return { model, tokenizer, tokenizerJson, train: result, outDir: o.outDir };
 }
