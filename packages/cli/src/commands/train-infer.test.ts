@@ -1,0 +1,45 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateSuite } from '@lvr/data';
+import { runCli } from '../cli.js';
+import { memoryIo } from '../io.js';
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lvr-cli-train-'));
+  await generateSuite({ outDir: join(dir, 'suite'), seed: 1, trainCount: 8, testCount: 4 });
+});
+afterAll(async () => { await rm(dir, { recursive: true, force: true }); });
+
+describe('lvr train and lvr infer', () => {
+  it('trains a tiny base and an LVR model, then answers a question with a JSON trace', async () => {
+    const io = memoryIo(dir);
+    expect(await runCli(['train', '--mode', 'base', '--data', 'suite', '--out', 'base', '--steps', '2', '--batch', '2', '--size', 'tiny', '--json'], io)).toBe(0);
+    const base = JSON.parse(io.out()) as { steps: number; mode: string };
+    expect(base).toMatchObject({ steps: 2, mode: 'base' });
+    const io2 = memoryIo(dir);
+    expect(await runCli(['train', '--mode', 'lvr', '--base', 'base', '--data', 'suite', '--out', 'lvr', '--steps', '2', '--batch', '2'], io2)).toBe(0);
+    expect(io2.out()).toMatch(/trained lvr for 2 steps/);
+    expect(await readdir(join(dir, 'lvr'))).toEqual(expect.arrayContaining(['config.json', 'model.safetensors', 'tokenizer.json', 'metrics.jsonl', 'lvr_training.json']));
+    const img = (await readdir(join(dir, 'suite', 'images')))[0]!;
+    const io3 = memoryIo(dir);
+    expect(await runCli(['infer', '--model', 'lvr', '--image', join('suite', 'images', img), '--question', 'what colour is the small circle ?', '--strategy', 'fixed:3', '--max-new-tokens', '12', '--json'], io3)).toBe(0);
+    const res = JSON.parse(io3.out()) as { mode: string; trace: { spans: { steps: number }[]; outputIds: number[] } };
+    expect(res.mode).toBe('lvr');
+    expect(res.trace.outputIds.length).toBeGreaterThan(0);
+    for (const s of res.trace.spans) expect(s.steps).toBeLessThanOrEqual(3);
+  });
+
+  it('reports usage errors with exit code 2', async () => {
+    const io = memoryIo(dir);
+    expect(await runCli(['train', '--mode', 'nope', '--data', 'suite', '--out', 'x'], io)).toBe(2);
+    expect(io.err()).toMatch(/--mode must be one of/);
+    const io2 = memoryIo(dir);
+    expect(await runCli(['infer', '--model', 'lvr'], io2)).toBe(2);
+    const io3 = memoryIo(dir);
+    expect(await runCli(['infer', '--model', 'lvr', '--image', 'x.png', '--question', 'q', '--strategy', 'bogus:1'], io3)).toBe(1);
+    expect(io3.err()).toMatch(/bogus/);
+  });
+});

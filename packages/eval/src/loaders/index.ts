@@ -1,0 +1,21 @@
+/** Benchmark loaders: local files only (never a download), one item type for every benchmark. */
+export { loadMmvp, MMVP_COLUMNS, MMVP_CORRECTIONS, MMVP_IMAGE_DIRS } from './mmvp.js';
+export type { MmvpLoadOptions } from './mmvp.js';
+export { loadVstar, VSTAR_CATEGORIES, VSTAR_LAST_DIRECT_ATTRIBUTES_ID } from './vstar.js';
+export type { VstarLoadOptions } from './vstar.js';
+export { loadBlink, BLINK_SUBTASKS, LVR_BLINK_SUBTASKS, BLINK_IMAGE_FIELDS } from './blink.js';
+export type { BlinkLoadOptions } from './blink.js';
+export { loadCvBench, CVBENCH_SOURCES } from './cvbench.js';
+export type { CvBenchLoadOptions } from './cvbench.js';
+export { loadSyntheticSuite } from './synthetic.js';
+export type { SyntheticLoadOptions } from './synthetic.js';
+export { loadBenchmark } from './load-benchmark.js';
+export type { LoadBenchmarkOptions } from './load-benchmark.js';
+export { parseCsv } from './csv.js';
+export type { CsvRecord, CsvTable } from './csv.js';
+export { parseAnswerLetter, splitLetteredOptions } from './choices.js';
+export type { LetteredOptions } from './choices.js';
+export { readParquetRows } from './parquet.js';
+export type { ParquetRowsOptions } from './parquet.js';
+export { imagePixelSize } from './images.js';
+export type { RowLocation } from './location.js';
