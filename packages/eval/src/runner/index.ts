@@ -2,4 +2,4 @@ export { answerConstraint, chosenOption, type AnswerFormatIds, type EvalMethod }
 export { evaluateItems, strategyName, type EvalModel, type EvaluateOptions, type EvalRecord, type EvaluateResult } from './evaluate.js';
 export { lvrLatentTransform, derangement, PROBES_LVR, PROBES_LIVR, type ProbeKind } from './probes.js';
 export { pairedDifferenceCi } from './paired.js';
-export { accuracyCi, pairAccuracyCi, summarizeRecords } from './summarize.js';
+export { summarizeRecords } from './summarize.js';
