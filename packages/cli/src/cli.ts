@@ -7,11 +7,13 @@ import { demoCommand } from './commands/demo.js';
 import { synthCommand } from './commands/synth.js';
 import { trainCommand } from './commands/train.js';
 import { inferCommand } from './commands/infer.js';
+import { exportCommand } from './commands/export.js';
+import { evalCommand } from './commands/eval.js';
 import type { CliIo } from './io.js';
 import { ProgressBar } from './progress-bar.js';
 
 /** Every `lvr` command, in help order. */
-export const COMMANDS: readonly Command[] = Object.freeze([synthCommand, trainCommand, inferCommand, demoCommand]);
+export const COMMANDS: readonly Command[] = Object.freeze([synthCommand, trainCommand, evalCommand, inferCommand, exportCommand, demoCommand]);
 
 /** Exit codes: 0 success, 1 failure (an `LvrError` or unexpected error), 2 command-line mistake. */
 export const EXIT = Object.freeze({ ok: 0, error: 1, usage: 2 });
@@ -92,12 +94,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
   let values: ParsedValues;
   try {
-    values = parseArgs({
+    const parsed = parseArgs({
       args: [...rest],
       options: toParseArgsOptions({ ...cmd.options, ...GLOBAL_OPTIONS }),
-      allowPositionals: false,
+      allowPositionals: cmd.positionals === true,
       strict: true,
-    }).values as ParsedValues;
+    });
+    values = parsed.values as ParsedValues;
+    if (cmd.positionals === true) (values as Record<string, unknown>)._ = parsed.positionals;
   } catch (e) {
     io.stderr.write(`lvr ${cmd.name}: ${(e as Error).message}\n\n${commandUsage(cmd)}\n`);
     return EXIT.usage;

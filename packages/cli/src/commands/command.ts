@@ -22,5 +22,7 @@ export interface Command {
   /** Usage line(s) and description for `lvr <name> --help` (options are appended automatically). */
   readonly help: string;
   readonly options: Readonly<Record<string, OptionSpec>>;
+  /** Accept positional arguments (available as `values._`), e.g. `lvr export onnx`. */
+  readonly positionals?: boolean;
   run(values: ParsedValues, ctx: CommandContext): Promise<number>;
 }

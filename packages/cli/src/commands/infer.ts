@@ -1,7 +1,6 @@
-import { LvrError } from '@lvr/core';
 import { buildPromptIds, loadAndPreprocessImage } from '@lvr/data';
-import { generate, parseSamplerSpec, parseStrategySpec, type GenerateResult, type StepModel } from '@lvr/decoding';
-import { TfjsStepModel, initBackend, loadModel, preprocessFor, type LoadedModel } from '@lvr/model';
+import { generate, parseSamplerSpec, parseStrategySpec, type GenerateResult } from '@lvr/decoding';
+import { openModel } from '../model-backend.js';
 import { UsageError, intOption, pathOption, type ParsedValues } from '../args.js';
 import type { Command, CommandContext } from './command.js';
 
@@ -20,23 +19,6 @@ export function traceSummary(r: GenerateResult): Record<string, unknown> {
     latentPositions: r.inputs.flatMap((k, j) => (k === 'latent' ? [r.promptLength + j] : [])),
     spans: r.latentSpans.map((s) => ({ start: r.promptLength + s.start, steps: s.steps, stopReason: s.stopReason, forcedEnd: s.forcedEnd })),
   };
-}
-
-/** Loads a model folder as a step model on the chosen backend. */
-export async function openStepModel(dir: string, backend: string): Promise<{ loaded: LoadedModel; stepModel: StepModel; dispose: () => Promise<void> }> {
-  if (backend === 'tfjs') await initBackend(); // before any tensor exists, so weights live on the chosen backend
-  const loaded = await loadModel(dir);
-  if (backend === 'tfjs') {
-    return { loaded, stepModel: new TfjsStepModel(loaded.model), dispose: async () => loaded.model.dispose() };
-  }
-  if (backend === 'onnx') {
-    const onnx = (await import('@lvr/model/onnx').catch((cause: unknown) => {
-      throw new LvrError('BACKEND_UNAVAILABLE', 'the ONNX Runtime backend needs onnxruntime-node and an exported model (lvr export onnx)', { cause });
-    })) as { OrtStepModel: { create(dir: string): Promise<StepModel & { dispose?: () => Promise<void> }> } };
-    const sm = await onnx.OrtStepModel.create(dir);
-    return { loaded, stepModel: sm, dispose: async () => { loaded.model.dispose(); await sm.dispose?.(); } };
-  }
-  throw new UsageError(`--backend must be tfjs or onnx, got ${backend}`);
 }
 
 /**
@@ -74,14 +56,14 @@ export const inferCommand: Command = {
     if (typeof question !== 'string' || question.trim() === '') throw new UsageError('--question TEXT is required');
     const strategy = parseStrategySpec(typeof values.strategy === 'string' ? values.strategy : 'fixed:8');
     const sampler = parseSamplerSpec(typeof values.sampler === 'string' ? values.sampler : 'greedy');
-    const { loaded, stepModel, dispose } = await openStepModel(dir, typeof values.backend === 'string' ? values.backend : 'tfjs');
+    const opened = await openModel(dir, typeof values.backend === 'string' ? values.backend : 'tfjs');
+    const { stepModel, dispose } = opened;
     try {
-      const mode = loaded.training?.mode ?? 'lvr';
-      const pre = preprocessFor(loaded.model.config);
-      const img = await loadAndPreprocessImage(image, pre);
-      const numLatents = mode === 'livr' ? (loaded.training?.numLatents ?? 16) : 0;
-      const inputIds = buildPromptIds({ tokenizer: loaded.tokenizer, question: `<image>\n${question}`, imageTokenCounts: [img.numTokens], numLatents });
-      const tok = loaded.tokenizer;
+      const mode = opened.training?.mode ?? 'lvr';
+      const img = await loadAndPreprocessImage(image, opened.preprocess);
+      const numLatents = mode === 'livr' ? (opened.training?.numLatents ?? 16) : 0;
+      const tok = opened.tokenizer;
+      const inputIds = buildPromptIds({ tokenizer: tok, question: `<image>\n${question}`, imageTokenCounts: [img.numTokens], numLatents });
       const [res] = await generate(stepModel, [{ prompt: { inputIds, images: [{ pixelValues: img.pixelValues, gridThw: img.gridThw }] } }], {
         strategy, sampler, maxNewTokens: intOption(values, 'max-new-tokens', 1, 100_000) ?? 64, seed: intOption(values, 'seed', 0, 0xffffffff) ?? 0,
         livr: mode === 'livr' ? true : undefined,

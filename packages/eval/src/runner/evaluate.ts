@@ -2,6 +2,8 @@ import { LvrError, ProgressReporter, createLogger, type ProgressCallback } from 
 import { generate, type GenerateResult, type StepImage, type StepModel, type StopStrategyConfig } from '@lvr/decoding';
 import { buildPromptIds, loadAndPreprocessImage, resolvePreprocessOptions, type LvrTokenizer, type PreprocessOptions } from '@lvr/data';
 import type { McqItem } from '../item.js';
+import { buildMcqPrompt } from '../prompt/prompt.js';
+import { extractAnswer } from '../extract/extract.js';
 import { answerConstraint, chosenOption, type AnswerFormatIds, type EvalMethod } from './answer-protocol.js';
 import { lvrLatentTransform, type ProbeKind } from './probes.js';
 
@@ -28,6 +30,12 @@ export interface EvaluateOptions {
   maxNewTokens?: number | undefined;
   seed?: number | undefined;
   onProgress?: ProgressCallback | undefined;
+  /**
+   * `word` (default for the synthetic suite): the constrained word protocol; `letter` (default for real
+   * benchmarks): the reference prompt (options as `A. text` lines + "Answer with the option's letter…"), free
+   * generation, then `extractAnswer`'s ordered rules.
+   */
+  protocol?: 'word' | 'letter' | undefined;
 }
 
 /** One evaluated item (what the results JSONL stores, minus the latent vectors). */
@@ -43,6 +51,8 @@ export interface EvalRecord {
   answer: string;
   /** Predicted letter, or null when unparsed. */
   prediction: string | null;
+  /** Which rule produced the letter (`constrained-word`, or an extraction rule). */
+  rule: string;
   correct: boolean;
   /** The generated text (special tokens kept). */
   text: string;
@@ -131,12 +141,14 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
   const numLatents = method === 'livr' ? (probe === 'skip' ? 0 : (model.numLatents ?? 16)) : 0;
   for (let start = 0; start < items.length; start += batchSize) {
     const chunk = items.slice(start, start + batchSize);
-    const opts = chunk.map((it) => optionIds(tok, it));
-    const constraints = chunk.map((_, i) => answerConstraint(method, fmt, opts[i] as number[]));
+    const protocols = chunk.map((it) => o.protocol ?? (it.benchmark === 'synthetic' ? 'word' : 'letter'));
+    const opts = chunk.map((it, i) => (protocols[i] === 'word' ? optionIds(tok, it) : []));
+    const constraints = chunk.map((_, i) => (protocols[i] === 'word' ? answerConstraint(method, fmt, opts[i] as number[]) : () => undefined));
     const requests = await Promise.all(chunk.map(async (it, i) => {
       const images = await loadItemImages(it, model.preprocess);
       const counts = images.map((im) => (im.gridThw.t * im.gridThw.h * im.gridThw.w) / (merge * merge));
-      const question = `${'<image>\n'.repeat(images.length)}${it.question}`;
+      const text = protocols[i] === 'word' ? it.question : buildMcqPrompt(it, { style: 'reference' });
+      const question = `${'<image>\n'.repeat(images.length)}${text}`;
       const inputIds = buildPromptIds({ tokenizer: tok, question, imageTokenCounts: counts, numLatents });
       const overrides = method === 'livr' && probe === 'zeros'
         ? tok.special.livrLatents.slice(0, numLatents).map((id) => inputIds.indexOf(id)).map((position) => ({ position, vector: new Float32Array(model.stepModel.hiddenSize) }))
@@ -158,15 +170,25 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
     });
     results.forEach((r, i) => {
       const it = chunk[i] as McqItem;
-      const k = chosenOption(r.outputIds, fmt.answerOpen, opts[i] as number[]);
-      const prediction = k >= 0 ? String.fromCharCode(65 + k) : null;
+      const text = tok.decode(r.outputIds);
+      let prediction: string | null;
+      let rule: string;
+      if (protocols[i] === 'word') {
+        const k = chosenOption(r.outputIds, fmt.answerOpen, opts[i] as number[]);
+        prediction = k >= 0 ? String.fromCharCode(65 + k) : null;
+        rule = k >= 0 ? 'constrained-word' : 'unparsed';
+      } else {
+        const ex = extractAnswer(text, it.options, { mode: 'default' });
+        prediction = ex.letter;
+        rule = ex.rule;
+      }
       const vectors = r.latentSpans.flatMap((s) => s.vectors.map((v) => Float32Array.from(v)));
       latents.set(it.id, vectors);
       traces.set(it.id, r);
       records.push({
         id: it.id, benchmark: it.benchmark, category: it.category, pairId: it.pairId, method,
-        strategy: strategyName(strategy, method), probe, answer: it.answer, prediction, correct: prediction === it.answer,
-        text: tok.decode(r.outputIds), latentSteps: vectors.length, stopReasons: r.latentSpans.map((s) => s.stopReason),
+        strategy: strategyName(strategy, method), probe, answer: it.answer, prediction, rule, correct: prediction === it.answer,
+        text, latentSteps: vectors.length, stopReasons: r.latentSpans.map((s) => s.stopReason),
       });
     });
     progress.tick(chunk.length);

@@ -46,7 +46,7 @@ describe('probes and summaries', () => {
   it('summarises records per task with CIs and pair accuracy', () => {
     const rec = (id: string, category: string, correct: boolean, pairId?: string): EvalRecord => ({
       id, benchmark: 'synthetic', category, pairId, method: 'lvr', strategy: 'fixed:4', probe: 'none', answer: 'A',
-      prediction: correct ? 'A' : 'B', correct, text: '', latentSteps: 4, stopReasons: ['strategy'],
+      prediction: correct ? 'A' : 'B', rule: 'constrained-word', correct, text: '', latentSteps: 4, stopReasons: ['strategy'],
     });
     const row = summarizeRecords([rec('1', 'attribute', true), rec('2', 'attribute', false), rec('3', 'pair', true, 'p'), rec('4', 'pair', false, 'p')], { label: 'LVR', model: 'lvr', backend: 'tfjs-wasm' });
     expect(row.overall.value).toBe(0.5);

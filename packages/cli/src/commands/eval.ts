@@ -1,0 +1,97 @@
+import { BENCHMARKS, evaluateItems, formatScoreTable, loadBenchmark, makeResult, mergeResultFiles, openResults, appendResult, parseShard, pendingItems, scoreResults, shardItems, type BenchmarkName, type EvalMethod, type ProbeKind, type ResultRecord } from '@lvr/eval';
+import { parseStrategySpec } from '@lvr/decoding';
+import { UsageError, intOption, pathOption, type ParsedValues } from '../args.js';
+import { openModel } from '../model-backend.js';
+import type { Command, CommandContext } from './command.js';
+import { displayPath } from './synth.js';
+
+const PROBES: readonly ProbeKind[] = ['none', 'zeros', 'noise', 'shuffle', 'skip', 'bottleneck'];
+
+/**
+ * `lvr eval --model DIR --benchmark NAME --data PATH --out results.jsonl`: evaluates a model on a benchmark,
+ * appending one JSON line per item (a killed run resumes where it stopped; `--shard i/n` evaluates a slice),
+ * then prints the benchmark's official scores with bootstrap CIs. `lvr eval merge OUT SHARD…` merges shards.
+ *
+ * @example
+ * // lvr eval --model runs/demo/lvr --benchmark synthetic --data runs/demo/suite --out runs/eval/lvr.jsonl --strategy fixed:8
+ */
+export const evalCommand: Command = {
+  name: 'eval',
+  summary: 'evaluate a model on a benchmark (resumable, shardable) and score it with CIs',
+  help: [
+    'Usage: lvr eval --model DIR --benchmark synthetic|mmvp|vstar|blink|cvbench --data PATH --out FILE.jsonl',
+    '                [--strategy SPEC] [--probe zeros|noise|shuffle|skip|bottleneck] [--backend tfjs|onnx]',
+    '                [--shard i/n] [--batch N] [--json]',
+    '       lvr eval merge OUT.jsonl SHARD.jsonl…',
+    '',
+    'The synthetic suite uses the constrained word protocol (the miniature models answer with the option word);',
+    'real benchmarks use the reference prompt and the ordered letter-extraction rules. Results are appended per',
+    'item to FILE.jsonl: rerunning skips finished items. Scores: MMVP question + pair accuracy, V* per category,',
+    'BLINK per subtask + macro (official) + micro, CV-Bench official formula; 95 % bootstrap CIs.',
+  ].join('\n'),
+  positionals: true,
+  options: {
+    model: { type: 'string', valueName: 'DIR', description: 'model folder (tfjs) or exported ONNX folder (--backend onnx)' },
+    benchmark: { type: 'string', valueName: 'NAME', description: BENCHMARKS.join(' | ') },
+    data: { type: 'string', valueName: 'PATH', description: 'benchmark folder / file (local only)' },
+    out: { type: 'string', short: 'o', valueName: 'FILE', description: 'results JSONL (appended; resumable)' },
+    strategy: { type: 'string', valueName: 'SPEC', description: 'LVR stop strategy (default fixed:8:force-end)' },
+    probe: { type: 'string', valueName: 'KIND', description: `latent probe: ${PROBES.join(' | ')}` },
+    backend: { type: 'string', valueName: 'NAME', description: 'tfjs (default) or onnx' },
+    shard: { type: 'string', valueName: 'i/n', description: 'evaluate the i-th of n contiguous slices' },
+    batch: { type: 'string', valueName: 'N', description: 'rows per generation batch (default 32)' },
+  },
+  async run(values: ParsedValues, ctx: CommandContext): Promise<number> {
+    const pos = (values._ as string[] | undefined) ?? [];
+    if (pos[0] === 'merge') {
+      const [, out, ...shards] = pos;
+      if (!out || shards.length === 0) throw new UsageError('lvr eval merge OUT.jsonl SHARD.jsonl…');
+      const merged = await mergeResultFiles(shards.map((s) => pathOption({ p: s }, 'p', ctx.io.cwd)!), pathOption({ p: out }, 'p', ctx.io.cwd)!);
+      ctx.io.stdout.write(ctx.json ? `${JSON.stringify({ merged: merged.length, out })}\n` : `merged ${merged.length} results into ${out}\n`);
+      return 0;
+    }
+    if (pos.length > 0) throw new UsageError(`unexpected argument ${pos[0]}`);
+    const model = pathOption(values, 'model', ctx.io.cwd);
+    const data = pathOption(values, 'data', ctx.io.cwd);
+    const out = pathOption(values, 'out', ctx.io.cwd);
+    const bench = values.benchmark as BenchmarkName | undefined;
+    if (!model || !data || !out) throw new UsageError('--model, --data and --out are required');
+    if (!bench || !(BENCHMARKS as readonly string[]).includes(bench)) throw new UsageError(`--benchmark must be one of ${BENCHMARKS.join(' | ')}`);
+    const probe = (values.probe ?? 'none') as ProbeKind;
+    if (!PROBES.includes(probe)) throw new UsageError(`--probe must be one of ${PROBES.join(' | ')}`);
+    const strategy = parseStrategySpec(typeof values.strategy === 'string' ? values.strategy : 'fixed:8:force-end');
+    const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
+    const batch = intOption(values, 'batch', 1, 4096) ?? 32;
+    const all = await loadBenchmark(bench, data);
+    const items = shard ? shardItems(all, shard) : all;
+    const done = await openResults(out);
+    const pending = pendingItems(items, done);
+    const opened = await openModel(model, typeof values.backend === 'string' ? values.backend : 'tfjs');
+    try {
+      const method = (opened.training?.mode === 'rl' ? 'lvr' : opened.training?.mode ?? 'lvr') as EvalMethod;
+      const evalModel = { stepModel: opened.stepModel, tokenizer: opened.tokenizer, preprocess: opened.preprocess, method, numLatents: opened.training?.numLatents };
+      const reference = probe === 'shuffle' ? (await evaluateItems(evalModel, items, { strategy, batchSize: batch })).latents : undefined;
+      for (let i = 0; i < pending.length; i += batch) {
+        const chunk = pending.slice(i, i + batch);
+        const res = await evaluateItems(evalModel, chunk, { strategy, probe, reference, batchSize: batch, onProgress: ctx.onProgress });
+        for (const [k, rec] of res.records.entries()) {
+          const item = chunk[k]!;
+          await appendResult(out, makeResult(item, rec.text, {
+            extracted: { letter: rec.prediction, rule: rec.rule } as never,
+            extra: { method, strategy: rec.strategy, probe, backend: opened.backend, latentSteps: rec.latentSteps, stopReasons: rec.stopReasons },
+          }));
+        }
+      }
+    } finally {
+      await opened.dispose();
+    }
+    const results: ResultRecord[] = (await openResults(out)).filter((r) => items.some((it) => it.id === r.id));
+    const report = scoreResults(bench, results);
+    if (ctx.json) ctx.io.stdout.write(`${JSON.stringify({ benchmark: bench, evaluated: pending.length, reused: items.length - pending.length, out, report }, null, 2)}\n`);
+    else {
+      ctx.io.stdout.write(`${bench}: ${pending.length} evaluated, ${items.length - pending.length} reused from ${displayPath(ctx.io, out)}\n`);
+      ctx.io.stdout.write(`${formatScoreTable([report])}\n`);
+    }
+    return 0;
+  },
+};

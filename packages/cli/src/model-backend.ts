@@ -1,0 +1,46 @@
+import { LvrError } from '@lvr/core';
+import type { LvrTokenizer, PreprocessOptions } from '@lvr/data';
+import type { StepModel } from '@lvr/decoding';
+import { TfjsStepModel, initBackend, loadModel, preprocessFor, type TrainingInfo } from '@lvr/model';
+import { UsageError } from './args.js';
+
+/** A model opened for inference on one backend, with what prompting it needs. */
+export interface OpenedModel {
+  stepModel: StepModel;
+  tokenizer: LvrTokenizer;
+  preprocess: PreprocessOptions;
+  training: TrainingInfo | undefined;
+  /** Which runtime produced the numbers (`tfjs-wasm`, `onnxruntime-node`). */
+  backend: string;
+  dispose(): Promise<void>;
+}
+
+export const BACKENDS = ['tfjs', 'onnx'] as const;
+
+/**
+ * Opens a model folder: `tfjs` reads `model.safetensors` (HF-style folder from `lvr train`), `onnx` reads the
+ * `onnx/` graphs written by `lvr export onnx` (ONNX Runtime, CPU).
+ */
+export async function openModel(dir: string, backend: string): Promise<OpenedModel> {
+  if (backend === 'tfjs') {
+    await initBackend(); // before any tensor exists, so the weights live on the chosen backend
+    const loaded = await loadModel(dir);
+    const sm = new TfjsStepModel(loaded.model);
+    return {
+      stepModel: sm, tokenizer: loaded.tokenizer, preprocess: preprocessFor(loaded.model.config), training: loaded.training,
+      backend: sm.backend, dispose: async () => loaded.model.dispose(),
+    };
+  }
+  if (backend === 'onnx') {
+    let onnx: typeof import('@lvr/model/onnx');
+    try {
+      onnx = await import('@lvr/model/onnx');
+    } catch (cause) {
+      throw new LvrError('BACKEND_UNAVAILABLE', 'the ONNX Runtime backend needs onnxruntime-node (install it next to @lvr/model)', { cause });
+    }
+    const assets = await onnx.readOnnxFolder(dir);
+    const sm = await onnx.OrtStepModel.create(dir);
+    return { stepModel: sm, tokenizer: assets.tokenizer, preprocess: assets.preprocess, training: assets.training, backend: sm.backend, dispose: () => sm.dispose() };
+  }
+  throw new UsageError(`--backend must be ${BACKENDS.join(' or ')}, got ${backend}`);
+}
