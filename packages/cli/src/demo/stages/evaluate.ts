@@ -1,25 +1,16 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeJsonAtomic, type Logger } from '@lvr/core';
-import { loadAndPreprocessImage, loadImage, readSyntheticTestSet, type NormalizedBox } from '@lvr/data';
+import { loadAndPreprocessImage, loadImage, resolvePreprocessOptions } from '@lvr/data';
 import type { StopStrategyConfig } from '@lvr/decoding';
 import {
-  cosineToRows, evaluateItems, latentHeatmapPng, pairedDifferenceCi, summarizeRecords, strategyName,
+  cosineToRows, evaluateItems, loadSyntheticSuite, latentHeatmapPng, pairedDifferenceCi, summarizeRecords, strategyName,
   type EvalMethod, type EvalRecord, type McqItem, type ProbeKind, type ProbeRow, type ReportRow,
 } from '@lvr/eval';
-import { TfjsStepModel, initBackend, loadModel, preprocessFor } from '@lvr/model';
+import { initBackend } from '@lvr/model';
+import { openModel, type OpenedModel } from '../../model-backend.js';
 import { demoConfig } from '../config.js';
 import type { DemoContext, DemoStage, StageOutput } from '../pipeline.js';
-
-/** The synthetic suite's test items as benchmark items. */
-export async function suiteItems(suiteDir: string): Promise<McqItem[]> {
-  const test = await readSyntheticTestSet(suiteDir);
-  return test.map((r) => ({
-    id: r.id, benchmark: 'synthetic' as const, images: [{ kind: 'file' as const, path: join(suiteDir, r.image) }],
-    question: r.question, options: r.options, answer: r.answer, category: r.task,
-    pairId: r.pair_id ?? undefined, roi: r.roi as NormalizedBox, answerWord: r.answer_word,
-  }));
-}
 
 interface EvalJob {
   name: string;
@@ -43,17 +34,18 @@ function label(model: string, strategy: string, probe?: ProbeKind): string {
   return `${m}${strategy !== '-' ? ` (${strategy})` : ''}${probe && probe !== 'none' ? ` [${probe}]` : ''}`;
 }
 
-async function heatmaps(dir: string, items: readonly McqItem[], sm: TfjsStepModel, latents: ReadonlyMap<string, Float32Array[]>, pre: ReturnType<typeof preprocessFor>, log: Logger): Promise<string[]> {
+async function heatmaps(dir: string, items: readonly McqItem[], opened: OpenedModel, latents: ReadonlyMap<string, Float32Array[]>, merge: number, log: Logger): Promise<string[]> {
+  const sm = opened.stepModel;
+  if (!sm.encodeImages) return [];
   const out: string[] = [];
   const picks = ['attribute', 'position', 'count', 'pair'].map((t) => items.find((it) => it.category === t && (latents.get(it.id)?.length ?? 0) > 0)).filter((x): x is McqItem => x !== undefined);
   for (const it of picks) {
     const ref = it.images[0];
     if (!ref || ref.kind !== 'file') continue;
     const img = await loadImage(ref.path);
-    const p = await loadAndPreprocessImage(ref.path, pre);
+    const p = await loadAndPreprocessImage(ref.path, opened.preprocess);
     const tokens = await sm.encodeImages([{ pixelValues: p.pixelValues, gridThw: p.gridThw }]);
     const first = latents.get(it.id)![0]!;
-    const merge = sm.model.config.vision.spatialMergeSize;
     const grid = { h: p.gridThw.h / merge, w: p.gridThw.w / merge };
     const png = await latentHeatmapPng({ image: img, roi: it.roi, similarity: cosineToRows(first, tokens, sm.hiddenSize), grid, scale: 4 });
     const file = join(dir, `heatmap-${it.category}.png`);
@@ -62,6 +54,25 @@ async function heatmaps(dir: string, items: readonly McqItem[], sm: TfjsStepMode
   }
   log.info('heatmaps written', { count: out.length });
   return out;
+}
+
+/**
+ * Evaluation runs on ONNX Runtime when it loads (5–12× faster prefill than tfjs-wasm here): the model is
+ * exported next to its checkpoint (`<dir>/onnx-export`) and opened there; otherwise on tfjs. The report names
+ * the backend of every number.
+ */
+async function openForEval(dir: string, ctx: DemoContext): Promise<OpenedModel> {
+  if (process.env.LVR_DEMO_BACKEND !== 'tfjs') {
+    try {
+      const onnx = await import('@lvr/model/onnx');
+      const out = join(dir, 'onnx-export');
+      await onnx.exportOnnx(dir, out);
+      return await openModel(out, 'onnx');
+    } catch (e) {
+      ctx.log.warn('ONNX Runtime unavailable, evaluating on tfjs', { reason: (e as Error).message });
+    }
+  }
+  return openModel(dir, 'tfjs');
 }
 
 /**
@@ -76,10 +87,10 @@ export const evalStage: DemoStage = {
   provides: ['evalDir', 'evalSummary'],
   async run(ctx: DemoContext): Promise<StageOutput> {
     const cfg = demoConfig(ctx.full);
-    const backendName = await initBackend();
+    await initBackend();
     const evalDir = join(ctx.outDir, 'eval');
     await mkdir(evalDir, { recursive: true });
-    const items = await suiteItems(ctx.artifacts.suiteDir as string);
+    const items = await loadSyntheticSuite(ctx.artifacts.suiteDir as string);
     const jobs: EvalJob[] = [
       { name: 'base', model: 'base', method: 'base' },
       { name: 'sft', model: 'sft', method: 'sft' },
@@ -98,11 +109,11 @@ export const evalStage: DemoStage = {
     const rows: ReportRow[] = [];
     const probes: ProbeRow[] = [];
     const figures: string[] = [];
+    const backends = new Set<string>();
     for (const model of ['base', 'sft', 'lvr', 'livr']) {
-      const { model: m, tokenizer } = await loadModel(dirs[model]!);
-      const sm = new TfjsStepModel(m);
-      const pre = preprocessFor(m.config);
-      const evalModel = { stepModel: sm, tokenizer, preprocess: pre, method: model as EvalMethod, numLatents: cfg.livrLatents };
+      const opened = await openForEval(dirs[model]!, ctx);
+      const evalModel = { stepModel: opened.stepModel, tokenizer: opened.tokenizer, preprocess: opened.preprocess, method: model as EvalMethod, numLatents: cfg.livrLatents };
+      const merge = resolvePreprocessOptions(opened.preprocess).mergeSize;
       let reference: Map<string, Float32Array[]> | undefined;
       for (const job of [...jobs, ...probeJobs].filter((j) => j.model === model)) {
         const file = join(evalDir, `${job.name}.jsonl`);
@@ -113,15 +124,16 @@ export const evalStage: DemoStage = {
           recs = res.records;
           if (job.name === 'lvr-fixed8') {
             reference = res.latents;
-            figures.push(...(await heatmaps(evalDir, items, sm, res.latents, pre, ctx.log)));
+            figures.push(...(await heatmaps(evalDir, items, opened, res.latents, merge, ctx.log)));
           }
           await writeFile(file, recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
         }
         records.set(job.name, recs);
         const strategy = strategyName(job.strategy, job.method);
-        if (!job.probe) rows.push(summarizeRecords(recs, { label: label(job.model, strategy), model: job.model, backend: sm.backend, seed: ctx.seed }));
+        if (!job.probe) rows.push(summarizeRecords(recs, { label: label(job.model, strategy), model: job.model, backend: opened.backend, seed: ctx.seed }));
       }
-      sm.model.dispose();
+      backends.add(opened.backend);
+      await opened.dispose();
     }
     for (const job of probeJobs) {
       const normal = records.get(job.model === 'lvr' ? 'lvr-fixed8' : 'livr')!;
@@ -129,11 +141,11 @@ export const evalStage: DemoStage = {
       const byId = new Map(probed.map((r) => [r.id, r.correct]));
       const a = normal.map((r) => r.correct);
       const b = normal.map((r) => byId.get(r.id) ?? false);
-      const acc = summarizeRecords(probed, { label: job.name, model: job.model, backend: backendName, seed: ctx.seed }).overall;
+      const acc = summarizeRecords(probed, { label: job.name, model: job.model, backend: [...backends].join(', '), seed: ctx.seed }).overall;
       probes.push({ model: label(job.model, '-'), strategy: strategyName(job.strategy, job.method), probe: job.probe!, accuracy: acc, drop: pairedDifferenceCi(a, b, { seed: ctx.seed }) });
     }
     const summary = join(evalDir, 'summary.json');
-    await writeJsonAtomic(summary, { backend: `tfjs-${backendName}`, items: items.length, rows, probes, figures });
+    await writeJsonAtomic(summary, { backend: [...backends].join(', '), items: items.length, rows, probes, figures });
     const best = [...rows].sort((x, y) => y.overall.value - x.overall.value)[0];
     return { artifacts: { evalDir, evalSummary: summary }, summary: { configs: rows.length, probes: probes.length, best: `${best?.label} ${(100 * (best?.overall.value ?? 0)).toFixed(1)}%` } };
   },
