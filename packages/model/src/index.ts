@@ -32,5 +32,6 @@ export { finetune, type FinetuneOptions } from './recipes/finetune.js';
 export { buildFinetuneExamples, encodeImagesOnce, answerWithoutLvr, type FinetuneMode, type CachedImage, type FinetuneDataOptions } from './recipes/finetune-data.js';
 export { captionBatch, preprocessFor } from './recipes/pretrain-data.js';
 export { EpochSampler } from './recipes/sampler.js';
+export * from './rl/index.js';
 export * from './io/index.js';
 export * from './train/index.js';
