@@ -17,11 +17,15 @@ export interface DemoConfig {
   fixedSteps: number[];
   /** Eval batch size. */
   evalBatch: number;
+  /** GRPO_latent steps after LVR SFT (0 = skip the RL stage). */
+  rlSteps: number;
+  /** Prompts per RL step (× group size 8 rollouts). */
+  rlPrompts: number;
 }
 
 export const DEMO_CONFIGS: Readonly<Record<'quick' | 'full', DemoConfig>> = Object.freeze({
-  quick: { trainCount: 2000, testCount: 800, pretrainSteps: 500, pretrainBatch: 32, finetuneSteps: 400, finetuneBatch: 32, lvrLambda: 0.1, livrLatents: 16, fixedSteps: [4, 8, 16], evalBatch: 50 },
-  full: { trainCount: 4000, testCount: 2000, pretrainSteps: 1500, pretrainBatch: 32, finetuneSteps: 1200, finetuneBatch: 32, lvrLambda: 0.1, livrLatents: 16, fixedSteps: [4, 8, 16], evalBatch: 50 },
+  quick: { trainCount: 2000, testCount: 800, pretrainSteps: 500, pretrainBatch: 32, finetuneSteps: 400, finetuneBatch: 32, lvrLambda: 0.1, livrLatents: 16, fixedSteps: [4, 8, 16], evalBatch: 50, rlSteps: 40, rlPrompts: 2 },
+  full: { trainCount: 4000, testCount: 2000, pretrainSteps: 1500, pretrainBatch: 32, finetuneSteps: 1200, finetuneBatch: 32, lvrLambda: 0.1, livrLatents: 16, fixedSteps: [4, 8, 16], evalBatch: 50, rlSteps: 150, rlPrompts: 4 },
 });
 
 export function demoConfig(full: boolean): DemoConfig {
@@ -31,5 +35,5 @@ export function demoConfig(full: boolean): DemoConfig {
   if (!(scale > 0) || scale === 1) return base;
   // LVR_DEMO_SCALE=0.1 shrinks every step count and the data (smoke tests of the whole pipeline).
   const s = (n: number, min: number) => Math.max(min, Math.round(n * scale));
-  return { ...base, trainCount: s(base.trainCount, 16), testCount: s(base.testCount, 8), pretrainSteps: s(base.pretrainSteps, 2), finetuneSteps: s(base.finetuneSteps, 2) };
+  return { ...base, trainCount: s(base.trainCount, 16), testCount: s(base.testCount, 8), pretrainSteps: s(base.pretrainSteps, 2), finetuneSteps: s(base.finetuneSteps, 2), rlSteps: s(base.rlSteps, 2) };
 }

@@ -39,6 +39,7 @@ export const reportStage: DemoStage = {
   name: 'report',
   description: 'write report.md, report.json and the charts',
   requires: ['evalSummary', 'baseDir', 'sftDir', 'lvrDir', 'livrDir', 'suiteDir'],
+  // rlDir is optional: its reward curve is drawn when the run has one
   provides: ['report'],
   async run(ctx: DemoContext): Promise<StageOutput> {
     const cfg = demoConfig(ctx.full);

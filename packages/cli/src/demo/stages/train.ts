@@ -48,3 +48,22 @@ export const finetuneStage: DemoStage = {
     return { artifacts: { sftDir: dirs.sft, lvrDir: dirs.lvr, livrDir: dirs.livr }, summary: { steps: cfg.finetuneSteps } };
   },
 };
+
+/**
+ * Demo stage: a short GRPO_latent run from the LVR SFT model (`lvr rl`): fixed:8 rollouts, G = 8, β = 0.04,
+ * rewards = format + accuracy on the suite's training questions. Provides `rlDir` (its reward curve is in the
+ * report).
+ */
+export const rlStage: DemoStage = {
+  name: 'rl',
+  description: 'GRPO_latent from the LVR model (exact latent replay)',
+  requires: ['lvrDir', 'suiteDir'],
+  provides: ['rlDir'],
+  async run(ctx: DemoContext): Promise<StageOutput> {
+    const cfg = demoConfig(ctx.full);
+    const out = join(ctx.outDir, 'rl');
+    await runLvr(['rl', '--model', ctx.artifacts.lvrDir as string, '--data', ctx.artifacts.suiteDir as string, '--out', out,
+      '--steps', String(cfg.rlSteps), '--prompts', String(cfg.rlPrompts), '--group', '8', '--seed', String(ctx.seed)], ctx.log, 'rl');
+    return { artifacts: { rlDir: out }, summary: { steps: cfg.rlSteps } };
+  },
+};
