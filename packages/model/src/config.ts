@@ -43,6 +43,14 @@ export interface TokenIdsConfig {
   latentIds: number[];
 }
 
+/** LoRA adapters on the LM's attention projections: W' = W + (α / r)·B·A (B starts at zero). */
+export interface LoraConfig {
+  r: number;
+  alpha: number;
+  /** Which projections get adapters. */
+  targets: ('q' | 'k' | 'v' | 'o')[];
+}
+
 /** Full model config: a miniature Qwen2.5-VL (ViT → merger → decoder-only LM with M-RoPE, tied embeddings). */
 export interface ModelConfig {
   modelType: 'lvr-mini-qwen2.5-vl';
@@ -63,11 +71,14 @@ export interface ModelConfig {
   tieWordEmbeddings: true;
   tokens: TokenIdsConfig;
   lvr: LvrModulesConfig;
+  /** LoRA adapters (LIVR's parameter-efficient option), or null. */
+  lora: LoraConfig | null;
   /** Standard deviation of the normal init of weights. */
   initializerRange: number;
 }
 
-export type ModelConfigInput = Partial<Omit<ModelConfig, 'vision' | 'tokens' | 'lvr'>> & {
+export type ModelConfigInput = Partial<Omit<ModelConfig, 'vision' | 'tokens' | 'lvr' | 'lora'>> & {
+  lora?: LoraConfig | null | undefined;
   vision?: Partial<VisionConfig>;
   tokens: TokenIdsConfig;
   lvr?: Partial<LvrModulesConfig>;
@@ -104,6 +115,7 @@ export function resolveModelConfig(input: ModelConfigInput): Readonly<ModelConfi
     vision,
     tokens: { ...input.tokens, latentIds: [...(input.tokens.latentIds ?? [])] },
     lvr: { head: input.lvr?.head ?? 'none', latentEndEmbedding: input.lvr?.latentEndEmbedding ?? false },
+    lora: input.lora ? { r: input.lora.r, alpha: input.lora.alpha, targets: [...input.lora.targets] } : null,
   };
   validate(cfg);
   return deepFreeze(cfg);
@@ -141,6 +153,11 @@ function validate(c: ModelConfig): void {
   }
   for (const id of t.latentIds) if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize) fail(`latent id ${id} out of range`);
   if (!['none', 'simple', 'glu'].includes(c.lvr.head)) fail(`lvr.head must be none | simple | glu, got ${c.lvr.head}`);
+  if (c.lora) {
+    posInt('lora.r', c.lora.r);
+    if (!(c.lora.alpha > 0)) fail(`lora.alpha must be > 0, got ${c.lora.alpha}`);
+    if (c.lora.targets.length === 0 || c.lora.targets.some((t) => !['q', 'k', 'v', 'o'].includes(t))) fail(`lora.targets must be a non-empty subset of q, k, v, o, got [${c.lora.targets.join(', ')}]`);
+  }
 }
 
 function deepFreeze<T>(o: T): T {
@@ -202,6 +219,7 @@ export function configToJson(c: ModelConfig): Record<string, unknown> {
     latent_token_ids: c.tokens.latentIds,
     lvr_head: c.lvr.head,
     lvr_latent_end_embedding: c.lvr.latentEndEmbedding,
+    ...(c.lora ? { lora: { r: c.lora.r, lora_alpha: c.lora.alpha, target_modules: c.lora.targets.map((t) => `${t}_proj`) } } : {}),
   };
 }
 
@@ -252,5 +270,15 @@ export function configFromJson(j: Record<string, unknown>, file = 'config.json')
       latentIds: Array.isArray(j.latent_token_ids) ? (j.latent_token_ids as number[]) : [],
     },
     lvr: { head, latentEndEmbedding: j.lvr_latent_end_embedding === true },
+    lora: parseLora(j.lora, file),
   });
+}
+
+function parseLora(v: unknown, file: string): LoraConfig | null {
+  if (v === undefined || v === null) return null;
+  const o = v as { r?: unknown; lora_alpha?: unknown; target_modules?: unknown };
+  if (typeof o.r !== 'number' || typeof o.lora_alpha !== 'number' || !Array.isArray(o.target_modules)) {
+    throw new LvrError('CONFIG_INVALID', `${file}: "lora" must be {r, lora_alpha, target_modules}`);
+  }
+  return { r: o.r, alpha: o.lora_alpha, targets: (o.target_modules as string[]).map((t) => t.replace(/_proj$/, '') as LoraConfig['targets'][number]) };
 }

@@ -49,6 +49,7 @@ export const trainCommand: Command = {
     'lvr-loss': { type: 'string', valueName: 'KIND', description: 'LVR loss: mse | mae | cosine (default mse)' },
     latents: { type: 'string', valueName: 'N', description: 'LVR: fixed latent count per span; LIVR: K (default 16)' },
     stage1: { type: 'string', valueName: 'X', description: 'LIVR: fraction of steps with the bottleneck mask (default 0.4)' },
+    lora: { type: 'string', valueName: 'R:ALPHA', description: 'LIVR: train only the latent rows + LoRA adapters (e.g. 8:16)' },
     resume: { type: 'string', valueName: 'DIR', description: 'resume from a checkpoint or run folder' },
   },
   async run(values: ParsedValues, ctx: CommandContext): Promise<number> {
@@ -85,11 +86,18 @@ export const trainCommand: Command = {
       if (kind !== undefined && !['mse', 'mae', 'cosine'].includes(String(kind))) throw new UsageError('--lvr-loss must be mse | mae | cosine');
       const latents = intOption(values, 'latents', 0, 4096);
       const stage1 = numberOption(values, 'stage1', 0, 1);
+      let lora: { r: number; alpha: number } | undefined;
+      if (typeof values.lora === 'string') {
+        const [r, alpha] = values.lora.split(':').map(Number);
+        if (m !== 'livr' || !Number.isInteger(r) || !(r! > 0) || !(alpha! > 0)) throw new UsageError('--lora R:ALPHA (e.g. 8:16) applies to --mode livr');
+        lora = { r: r!, alpha: alpha! };
+      }
       res = await finetune({
         ...common, mode: m, baseDir: base, data,
         objective: { ...(lambda !== undefined ? { lvrLambda: lambda } : {}), ...(kind ? { lvrLoss: kind as 'mse' | 'mae' | 'cosine' } : {}) },
         ...(latents !== undefined ? (m === 'livr' ? { numLatents: latents } : { latentCount: latents }) : {}),
         ...(stage1 !== undefined ? { livrStage1Fraction: stage1 } : {}),
+        ...(lora ? { latentsAndLora: lora } : {}),
       });
     }
     const last = res.train.history.at(-1);

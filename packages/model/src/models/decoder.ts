@@ -39,13 +39,20 @@ export function decoderForward(params: ParamStore, c: ModelConfig, inp: DecoderI
   let x = inp.inputsEmbeds;
   for (let l = 0; l < c.numLayers; l++) {
     const p = (s: string): tf.Tensor => param(params, `model.layers.${l}.${s}`);
+    // LoRA: W' = W + (α/r)·B·A for the adapted projections (B starts at zero, so the base model is unchanged).
+    const w = (proj: 'q' | 'k' | 'v' | 'o'): tf.Tensor2D => {
+      const base = p(`self_attn.${proj}_proj.weight`) as tf.Tensor2D;
+      if (!c.lora || !c.lora.targets.includes(proj)) return base;
+      const a = p(`self_attn.${proj}_proj.lora_A`) as tf.Tensor2D; // (r, in)
+      const b = p(`self_attn.${proj}_proj.lora_B`) as tf.Tensor2D; // (out, r)
+      return tf.add(base, tf.mul(tf.matMul(b, a), c.lora.alpha / c.lora.r)) as tf.Tensor2D; // (out, in)
+    };
     const opt = (s: string): tf.Tensor1D | undefined => (c.attentionBias ? (p(s) as tf.Tensor1D) : undefined);
     const h = rmsNorm(x, p('input_layernorm.weight') as tf.Tensor1D, c.rmsNormEps);
     const att = attention(
       { x: h, batch: inp.batch, length: inp.length, heads: c.numHeads, cos, sin, mask: inp.mask, past: inp.past?.[l] },
       {
-        q: p('self_attn.q_proj.weight') as tf.Tensor2D, k: p('self_attn.k_proj.weight') as tf.Tensor2D,
-        v: p('self_attn.v_proj.weight') as tf.Tensor2D, o: p('self_attn.o_proj.weight') as tf.Tensor2D,
+        q: w('q'), k: w('k'), v: w('v'), o: w('o'),
         qBias: opt('self_attn.q_proj.bias'), kBias: opt('self_attn.k_proj.bias'), vBias: opt('self_attn.v_proj.bias'),
       },
     );

@@ -4,7 +4,7 @@ import { patchRowWidth, type ModelConfig } from '../config.js';
 import type { ParamStore } from '../train/param-store.js';
 
 /** Modules for freezing (`vision` = patch embedding + ViT blocks; `merger`; `llm`; LVR extras). */
-export type ModuleName = 'vision' | 'merger' | 'llm' | 'lvr_head' | 'latent_end';
+export type ModuleName = 'vision' | 'merger' | 'llm' | 'lvr_head' | 'latent_end' | 'lora';
 
 export type { ParamEntry, ParamStore } from '../train/param-store.js';
 
@@ -76,6 +76,14 @@ export function parameterSpecs(c: ModelConfig): Spec[] {
     add('lvr_head.down.bias', [d], 'zeros', 'lvr_head');
   }
   if (c.lvr.latentEndEmbedding) add('lvr_latent_end_emb', [d], 'unit-sqrt', 'latent_end');
+  if (c.lora) {
+    for (let i = 0; i < c.numLayers; i++) {
+      for (const t of c.lora.targets) {
+        add(`model.layers.${i}.self_attn.${t}_proj.lora_A`, [c.lora.r, d], 'normal', 'lora');
+        add(`model.layers.${i}.self_attn.${t}_proj.lora_B`, [d, c.lora.r], 'zeros', 'lora');
+      }
+    }
+  }
   return specs;
 }
 

@@ -7,9 +7,10 @@ import { freezeModules } from '../train/param-store.js';
 import type { StageConfig, TrainerConfigInput } from '../train/config.js';
 import { collateTrainBatch } from '../training/collate.js';
 import type { TrainBatch } from '../training/batch.js';
-import { computeLoss, resolveObjective, type ObjectiveConfig } from '../training/objectives.js';
+import { computeLoss, resolveObjective, type ObjectiveInput } from '../training/objectives.js';
 import { buildFinetuneExamples, encodeImagesOnce, type FinetuneMode } from './finetune-data.js';
 import { loadModel, saveModel } from './model-io.js';
+import { addLora, mergeLora } from './lora.js';
 import type { RecipeResult } from './pretrain.js';
 import { EpochSampler } from './sampler.js';
 
@@ -27,8 +28,11 @@ export interface FinetuneOptions {
   batchSize?: number;
   lr?: number;
   seed?: number;
-  /** Objective overrides for LVR (loss kind, λ, latent-end, mode-switch). */
-  objective?: Partial<Omit<ObjectiveConfig, 'kind'>>;
+  /**
+   * Objective overrides for LVR (loss kind, λ, latent-end, mode-switch, and the variants of
+   * docs/training-lvr-variants.md: target space, InfoNCE temperature, self-feeding, pointer loss).
+   */
+  objective?: Omit<ObjectiveInput, 'kind'>;
   /** LVR: fixed `<|lvr|>` count per span (omit: the ROI's token count, as the reference). */
   latentCount?: number;
   /** LVR: insert `<|lvr_latent_end|>` like the released reference data. Default true. */
@@ -39,6 +43,11 @@ export interface FinetuneOptions {
   livrStage1Fraction?: number;
   /** Also train the vision tower and merger (the papers freeze them; so do we by default). */
   trainVision?: boolean;
+  /**
+   * LIVR's parameter-efficient option: train only the K latent-token rows of the embedding plus LoRA adapters
+   * (rank r, scale α) on the attention projections; the adapters are merged into the weights when saving.
+   */
+  latentsAndLora?: { r: number; alpha: number } | undefined;
   trainer?: Omit<TrainerConfigInput, 'totalSteps' | 'lr' | 'seed' | 'stages'>;
   onProgress?: ProgressCallback;
   resumeFrom?: string;
@@ -52,12 +61,23 @@ export interface FinetuneOptions {
  * await finetune({ mode: 'lvr', baseDir: 'runs/demo/base', data: 'runs/demo/suite', outDir: 'runs/demo/lvr', steps: 600 });
  */
 export async function finetune(o: FinetuneOptions): Promise<RecipeResult> {
-  const { model, tokenizer, tokenizerJson } = await loadModel(o.baseDir);
+  const loaded = await loadModel(o.baseDir);
+  const { tokenizer, tokenizerJson } = loaded;
+  let model = loaded.model;
+  if (o.latentsAndLora) {
+    model = addLora(model, { ...o.latentsAndLora, targets: ['q', 'k', 'v', 'o'] }, o.seed ?? 0);
+    // Everything frozen except the adapters and the LIVR latent rows of the (tied) embedding.
+    for (const e of model.params.values()) { e.trainable = e.module === 'lora'; e.variable.trainable = e.trainable; }
+    const emb = model.params.get('model.embed_tokens.weight')!;
+    const mask = new Float32Array(model.config.vocabSize);
+    for (const id of model.config.tokens.latentIds.slice(0, o.numLatents ?? 16)) mask[id] = 1;
+    Object.assign(emb, { trainable: true, decay: false, gradRowMask: mask });
+  }
   const c = model.config;
   const seed = o.seed ?? 0;
   const steps = o.steps ?? 600;
   const batchSize = o.batchSize ?? 32;
-  if (!o.trainVision) freezeModules(model.params, ['vision', 'merger']);
+  if (!o.trainVision && !o.latentsAndLora) freezeModules(model.params, ['vision', 'merger']);
   const metaPath = o.data.endsWith('.json') ? o.data : join(o.data, 'meta.json');
   const entries = await readLvrSftMeta(metaPath, { checkImages: 'none' });
   const records = entries.flatMap((e) => e.records);
@@ -80,7 +100,7 @@ export async function finetune(o: FinetuneOptions): Promise<RecipeResult> {
   log.info(`fine-tuning (${o.mode})`, { records: records.length, steps, batchSize });
   const result = await train<TrainBatch>({
     params: model.params,
-    lossFn: (batch) => computeLoss(model, batch, objective),
+    lossFn: (batch, ctx) => computeLoss(model, batch, objective, { progress: ctx.step / steps, rng: ctx.rng }),
     data: (i, _rng, at) => {
       const picked = sampler.batch(i).map((k) => {
         const ex = examples[k]!;
@@ -99,9 +119,11 @@ export async function finetune(o: FinetuneOptions): Promise<RecipeResult> {
     ...(o.resumeFrom ? { resumeFrom: o.resumeFrom } : {}),
     ...(o.signal ? { signal: o.signal } : {}),
   });
+  if (model.config.lora) model = mergeLora(model);
   await saveModel(o.outDir, model, tokenizerJson, {
     mode: o.mode, steps: result.step, base: o.baseDir, ...(o.mode === 'livr' ? { numLatents: o.numLatents ?? 16 } : {}),
     ...(o.mode === 'lvr' ? { objective, latentCount: o.latentCount ?? null } : {}),
+    ...(o.latentsAndLora ? { latentsAndLora: o.latentsAndLora } : {}),
   });
   return { model, tokenizer, tokenizerJson, train: result, outDir: o.outDir };
 }

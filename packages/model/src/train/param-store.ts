@@ -14,6 +14,12 @@ export interface ParamEntry {
   decay: boolean;
   /** Module the parameter belongs to (`vision`, `merger`, `decoder.layers.0`, `lvr_head`, …). */
   module: string;
+  /**
+   * Train only some rows of a matrix (e.g. LIVR's latent-token rows of the embedding): a (rows) 0/1 mask the
+   * trainer multiplies into the gradient before clipping. Set `decay: false` too, so weight decay leaves the
+   * frozen rows alone.
+   */
+  gradRowMask?: Float32Array | undefined;
 }
 
 /** Ordered parameter map; see {@link ParamEntry}. */

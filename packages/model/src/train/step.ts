@@ -129,3 +129,19 @@ export function scaleGrads(grads: Map<string, tf.Tensor>, factor: number): void 
     g.dispose();
   }
 }
+
+/**
+ * Applies each parameter's `gradRowMask` (rows of a 2-D gradient that may change) in place.
+ *
+ * @example
+ * maskGradRows(grads, store); // embedding rows outside the mask get zero gradient
+ */
+export function maskGradRows(grads: Map<string, tf.Tensor>, store: ReadonlyMap<string, { gradRowMask?: Float32Array | undefined }>): void {
+  for (const [name, g] of grads) {
+    const mask = store.get(name)?.gradRowMask;
+    if (!mask) continue;
+    const masked = tf.tidy(() => tf.mul(g, tf.tensor2d(mask, [mask.length, 1])));
+    grads.set(name, masked);
+    g.dispose();
+  }
+}

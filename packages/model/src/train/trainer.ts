@@ -10,7 +10,7 @@ import { MetricsWriter } from './metrics.js';
 import { trainableParams, type ParamStore } from './param-store.js';
 import { writeLossCurvePng } from './plot.js';
 import { lrAt, stageAt } from './schedule.js';
-import { accumulate, microStep, scaleGrads, type GradFn, type LossFn, type StepContext } from './step.js';
+import { accumulate, maskGradRows, microStep, scaleGrads, type GradFn, type LossFn, type StepContext } from './step.js';
 
 const log = createLogger('lvr:train');
 
@@ -156,6 +156,7 @@ export async function train<B extends BatchInfo>(opts: TrainOptions<B>): Promise
         }
         if (!bad) {
           scaleGrads(acc, 1 / cfg.accumSteps);
+          maskGradRows(acc, opts.params);
           const clipped = clipByGlobalNorm(acc, cfg.maxGradNorm);
           if (clipped.grads !== acc) {
             acc.clear(); // the old tensors were disposed by the clip
