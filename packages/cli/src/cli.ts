@@ -10,12 +10,13 @@ import { inferCommand } from './commands/infer.js';
 import { exportCommand } from './commands/export.js';
 import { evalCommand } from './commands/eval.js';
 import { reportCommand } from './commands/report.js';
+import { ablateCommand } from './commands/ablate.js';
 import { rlCommand } from './commands/rl.js';
 import type { CliIo } from './io.js';
 import { ProgressBar } from './progress-bar.js';
 
 /** Every `lvr` command, in help order. */
-export const COMMANDS: readonly Command[] = Object.freeze([synthCommand, trainCommand, rlCommand, evalCommand, inferCommand, reportCommand, exportCommand, demoCommand]);
+export const COMMANDS: readonly Command[] = Object.freeze([synthCommand, trainCommand, rlCommand, evalCommand, inferCommand, reportCommand, exportCommand, demoCommand, ablateCommand]);
 
 /** Exit codes: 0 success, 1 failure (an `LvrError` or unexpected error), 2 command-line mistake. */
 export const EXIT = Object.freeze({ ok: 0, error: 1, usage: 2 });

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,36 +6,29 @@ import { runCli } from '../cli.js';
 import { memoryIo } from '../io.js';
 
 let dir: string;
+const scale = process.env.LVR_DEMO_SCALE;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lvr-demo-'));
+  process.env.LVR_DEMO_SCALE = '0.01'; // every stage, on tiny data and a few steps
 });
 afterAll(async () => {
+  if (scale === undefined) delete process.env.LVR_DEMO_SCALE;
+  else process.env.LVR_DEMO_SCALE = scale;
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('lvr demo', () => {
-  it('writes the suite and a preview PNG and prints a summary with the paths', async () => {
+describe('lvr demo (scaled down)', () => {
+  it('runs every stage and ends with a report listing base, SFT, LVR 4/8/16, LIVR, LVR + RL and the probes with CIs, and PNG charts', async () => {
     const io = memoryIo(dir);
-    expect(await runCli(['demo', '--out', 'run'], io)).toBe(0);
-    expect(io.err()).toContain('[1/2] synth');
-    expect(io.err()).toContain('[2/2] preview');
-    const out = io.out();
-    expect(out).toMatch(/lvr demo finished in [\d.]+ s → run/);
-    expect(out).toContain('train 400, test 200');
-    expect(out).toContain('preview    run/preview.png');
-    const manifest = JSON.parse(await readFile(join(dir, 'run', 'suite', 'suite.json'), 'utf8'));
-    expect(manifest.counts.test).toEqual({ attribute: 50, position: 50, count: 50, pair: 50 });
-    const png = await readFile(join(dir, 'run', 'preview.png'));
-    expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
-    expect(png.readUInt32BE(16)).toBe(4 * 64 * 4 + 5 * 6); // IHDR width: 4 columns of 64 px × scale 4, padding 6
-  });
-
-  it('--json prints the stages and artifacts', async () => {
-    const io = memoryIo(dir);
-    expect(await runCli(['demo', '--out', 'run', '--json', '--seed', '1'], io)).toBe(0);
-    const res = JSON.parse(io.out());
-    expect(res.stages.map((s: { name: string }) => s.name)).toEqual(['synth', 'preview']);
-    expect(res.artifacts.preview).toBe(join(dir, 'run', 'preview.png'));
-    expect(io.err()).toBe('');
-  });
+    expect(await runCli(['demo', '--out', 'run', '--json'], io)).toBe(0);
+    const res = JSON.parse(io.out()) as { stages: { name: string }[] };
+    expect(res.stages.map((s) => s.name)).toEqual(['synth', 'preview', 'pretrain', 'finetune', 'rl', 'eval', 'report']);
+    const md = await readFile(join(dir, 'run', 'report.md'), 'utf8');
+    for (const row of ['| Base |', '| SFT |', '| LVR (fixed:4) |', '| LVR (fixed:8) |', '| LVR (fixed:16) |', '| LIVR |', '| LVR + RL (fixed:8) |']) expect(md).toContain(row);
+    expect(md).toMatch(/\| LVR \| fixed:8 \| zeros \| [\d.]+ \[[\d.]+, [\d.]+\] \|/);
+    expect(md).toMatch(/\| LIVR \| - \| bottleneck \|/);
+    for (const f of ['accuracy.png', 'probes.png', 'training_ce.png', 'preview.png', 'report.json']) await access(join(dir, 'run', f));
+    const json = JSON.parse(await readFile(join(dir, 'run', 'report.json'), 'utf8')) as { rows: { overall: { lo: number; hi: number } }[] };
+    for (const r of json.rows) expect(r.overall.lo).toBeLessThanOrEqual(r.overall.hi);
+  }, 600_000);
 });

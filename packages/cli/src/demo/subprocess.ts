@@ -2,10 +2,13 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { LvrError, type Logger } from '@lvr/core';
 
-/** The `lvr` entry of this package (source under tsx, or the built file). */
-function binPath(): string {
-  const fromSource = import.meta.url.endsWith('.ts');
-  return fileURLToPath(new URL(fromSource ? '../bin.ts' : '../bin.js', import.meta.url));
+/**
+ * Node arguments that start the `lvr` entry of this package: the built file, or — running from source (tests,
+ * `npm run demo`) — `src/bin.ts` under tsx with the `@lvr/source` condition (as the `bin/lvr.js` shim does).
+ */
+function lvrNodeArgs(): string[] {
+  if (!import.meta.url.endsWith('.ts')) return [...process.execArgv, fileURLToPath(new URL('../bin.js', import.meta.url))];
+  return ['--conditions=@lvr/source', '--import', import.meta.resolve('tsx'), fileURLToPath(new URL('../bin.ts', import.meta.url))];
 }
 
 /**
@@ -14,7 +17,7 @@ function binPath(): string {
  */
 export function runLvr(args: readonly string[], log: Logger, label: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...process.execArgv, binPath(), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+    const child = spawn(process.execPath, [...lvrNodeArgs(), ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
