@@ -36,7 +36,7 @@ const META_KEYS = ['data_path', 'image_folder', 'ds_name'] as const;
  *
  * @example
  * const sets = await readLvrSftMeta('data/meta_data_lvr_sft_stage1.json', { checkImages: 'exists' });
- * for (const s of sets) console.log(s.dsName, s.records.length, s.skipped.length);
+ * const summary = sets.map((s) => [s.dsName, s.records.length, s.skipped.length]);
  */
 export async function readLvrSftMeta(metaPath: string, options: LvrSftMetaOptions = {}): Promise<LvrSftMetaEntry[]> {
   // Validate the shared options once, up front (the image folder is per entry).
