@@ -15,6 +15,7 @@ export { applyLvrHead } from './models/lvr-head.js';
 export { exportWeights, importWeights, type NamedWeight } from './models/weights.js';
 export type { KvPair } from './layers/attention.js';
 export { linear, tiedHead } from './ops/linear.js';
+export { attentionCore, attentionAutodiff, scaledDotAttention, setAttentionImpl, getAttentionImpl, planAttention, type AttentionImpl, type AttentionKernel, type AttentionPlan } from './ops/attention-core.js';
 export { gatherRows, stopGradient } from './ops/gather-rows.js';
 export { crossEntropy, lvrRegressionLoss, bceWithLogits, type LvrLossKind } from './ops/losses.js';
 export { IGNORE_INDEX, type TrainBatch } from './training/batch.js';
