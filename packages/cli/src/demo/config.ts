@@ -7,6 +7,8 @@ export interface DemoConfig {
   testCount: number;
   pretrainSteps: number;
   pretrainBatch: number;
+  /** Most objects per pre-training caption scene (shorter captions = cheaper steps). */
+  captionMaxObjects: number;
   finetuneSteps: number;
   finetuneBatch: number;
   /** LVR λ (reference 0.1). */
@@ -24,8 +26,8 @@ export interface DemoConfig {
 }
 
 export const DEMO_CONFIGS: Readonly<Record<'quick' | 'full', DemoConfig>> = Object.freeze({
-  quick: { trainCount: 2000, testCount: 800, pretrainSteps: 500, pretrainBatch: 32, finetuneSteps: 400, finetuneBatch: 32, lvrLambda: 0.1, livrLatents: 16, fixedSteps: [4, 8, 16], evalBatch: 50, rlSteps: 40, rlPrompts: 2 },
-  full: { trainCount: 4000, testCount: 2000, pretrainSteps: 1500, pretrainBatch: 32, finetuneSteps: 1200, finetuneBatch: 32, lvrLambda: 0.1, livrLatents: 16, fixedSteps: [4, 8, 16], evalBatch: 50, rlSteps: 150, rlPrompts: 4 },
+  quick: { trainCount: 2000, testCount: 800, pretrainSteps: 800, pretrainBatch: 32, captionMaxObjects: 8, finetuneSteps: 400, finetuneBatch: 32, lvrLambda: 0.1, livrLatents: 16, fixedSteps: [4, 8, 16], evalBatch: 50, rlSteps: 40, rlPrompts: 2 },
+  full: { trainCount: 4000, testCount: 2000, pretrainSteps: 1500, pretrainBatch: 32, captionMaxObjects: 10, finetuneSteps: 1200, finetuneBatch: 32, lvrLambda: 0.1, livrLatents: 16, fixedSteps: [4, 8, 16], evalBatch: 50, rlSteps: 150, rlPrompts: 4 },
 });
 
 export function demoConfig(full: boolean): DemoConfig {

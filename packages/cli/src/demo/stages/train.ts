@@ -17,6 +17,7 @@ export const pretrainStage: DemoStage = {
     const r = await pretrainBase({
       tokenizerPath: ctx.artifacts.suiteDir as string, outDir, steps: cfg.pretrainSteps, batchSize: cfg.pretrainBatch,
       seed: ctx.seed, numLatents: cfg.livrLatents, onProgress: ctx.onProgress, trainer: { logEvery: 50 },
+      caption: { maxObjects: cfg.captionMaxObjects },
     });
     const last = r.train.history.at(-1);
     r.model.dispose();
