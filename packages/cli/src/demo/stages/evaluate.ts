@@ -12,6 +12,20 @@ import { openModel, type OpenedModel } from '../../model-backend.js';
 import { demoConfig } from '../config.js';
 import type { DemoContext, DemoStage, StageOutput } from '../pipeline.js';
 
+/** Mean cosine between the first fed latents of consecutive items: near 1 means the latents ignore the image. */
+export function meanNeighbourCosine(vs: readonly (Float32Array | undefined)[]): number | undefined {
+  let sum = 0, n = 0;
+  for (let i = 0; i + 1 < vs.length; i++) {
+    const a = vs[i], b = vs[i + 1];
+    if (!a || !b) continue;
+    let d = 0, na = 0, nb = 0;
+    for (let j = 0; j < a.length; j++) { d += a[j]! * b[j]!; na += a[j]! ** 2; nb += b[j]! ** 2; }
+    sum += d / (Math.sqrt(na * nb) + 1e-12);
+    n++;
+  }
+  return n > 0 ? sum / n : undefined;
+}
+
 interface EvalJob {
   name: string;
   model: string;
@@ -111,6 +125,7 @@ export const evalStage: DemoStage = {
     const probes: ProbeRow[] = [];
     const figures: string[] = [];
     const backends = new Set<string>();
+    let latentSimilarity: number | undefined;
     for (const model of ['base', 'sft', 'lvr', 'livr', 'lvr+rl']) {
       const opened = await openForEval(dirs[model]!, ctx);
       const method: EvalMethod = model === 'lvr+rl' ? 'lvr' : (model as EvalMethod);
@@ -126,6 +141,7 @@ export const evalStage: DemoStage = {
           recs = res.records;
           if (job.name === 'lvr-fixed8') {
             reference = res.latents;
+            latentSimilarity = meanNeighbourCosine(items.map((it) => res.latents.get(it.id)?.[0]));
             figures.push(...(await heatmaps(evalDir, items, opened, res.latents, merge, ctx.log)));
           }
           await writeFile(file, recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
@@ -147,7 +163,7 @@ export const evalStage: DemoStage = {
       probes.push({ model: label(job.model, '-'), strategy: strategyName(job.strategy, job.method), probe: job.probe!, accuracy: acc, drop: pairedDifferenceCi(a, b, { seed: ctx.seed }) });
     }
     const summary = join(evalDir, 'summary.json');
-    await writeJsonAtomic(summary, { backend: [...backends].join(', '), items: items.length, rows, probes, figures });
+    await writeJsonAtomic(summary, { backend: [...backends].join(', '), items: items.length, rows, probes, figures, latentSimilarity });
     const best = [...rows].sort((x, y) => y.overall.value - x.overall.value)[0];
     return { artifacts: { evalDir, evalSummary: summary }, summary: { configs: rows.length, probes: probes.length, best: `${best?.label} ${(100 * (best?.overall.value ?? 0)).toFixed(1)}%` } };
   },

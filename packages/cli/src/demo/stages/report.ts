@@ -43,7 +43,7 @@ export const reportStage: DemoStage = {
   provides: ['report'],
   async run(ctx: DemoContext): Promise<StageOutput> {
     const cfg = demoConfig(ctx.full);
-    const summary = JSON.parse(await readFile(ctx.artifacts.evalSummary!, 'utf8')) as { backend: string; items: number; rows: ReportRow[]; probes: ProbeRow[]; figures: string[] };
+    const summary = JSON.parse(await readFile(ctx.artifacts.evalSummary!, 'utf8')) as { backend: string; items: number; rows: ReportRow[]; probes: ProbeRow[]; figures: string[]; latentSimilarity?: number };
     const manifest = JSON.parse(await readFile(join(ctx.artifacts.suiteDir!, 'suite.json'), 'utf8')) as { chance?: Record<string, { options: number }> };
     const chances = Object.values(manifest.chance ?? {}).map((c) => c.options);
     const chance = chances.length ? chances.reduce((a, b) => a + b, 0) / chances.length : undefined;
@@ -76,7 +76,12 @@ export const reportStage: DemoStage = {
       rows: summary.rows,
       probes: summary.probes,
       curves,
-      findings: findings(summary.rows, summary.probes, chance),
+      findings: [
+        ...findings(summary.rows, summary.probes, chance),
+        ...(summary.latentSimilarity !== undefined
+          ? [`LVR's first generated latent has a mean cosine of ${summary.latentSimilarity.toFixed(4)} between consecutive test items${summary.latentSimilarity > 0.99 ? ': the latents are nearly identical whatever the image, so they cannot carry the ROI (the teacher-forcing gap of the feasibility study)' : ''}.`]
+          : []),
+      ],
       figures,
     };
     await writeJsonAtomic(join(out, 'report.json'), data);
