@@ -28,12 +28,12 @@ export function demoReport(io: CliIo, outDir: string, res: PipelineResult): stri
  * ROI boxes drawn; later: pretraining, SFT / LVR / LIVR fine-tuning, evaluation and a report).
  *
  * @example
- * // npm run demo            → runs/demo/suite/…, runs/demo/preview.png
+ * // npm run demo            → runs/demo/report.md (+ charts, suite, models)
  * // lvr demo --full --out runs/full
  */
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'run the end-to-end demo (synthetic suite + preview of the ROI boxes)',
+  summary: 'run the end-to-end demo (suite → pre-train → SFT / LVR / LIVR → RL → evaluation + probes → report)',
   help: [
     `Usage: lvr demo [--out DIR] [--full] [--seed N] [--json]`,
     '',
