@@ -66,6 +66,16 @@ describe('ablation table', () => {
     expect(ablationStepsSvg(t)).toContain('lvr-ref fixed 1/4/8');
   });
 
+  it('breaks the main accuracy down per task, with the chance level of each task', () => {
+    // 200 items: the first 100 are "attribute" (4 options), the rest "pair" (2 options); 80 correct = the first 80.
+    const items = Array.from({ length: 200 }, (_, i) => (i < 100 ? { task: 'attribute', options: 4 } : { task: 'pair', options: 2 }));
+    const t = aggregateAblation([job('sft', 0, 80), job('sft', 1, 120)], selectVariants([]), { items });
+    expect(t.chance).toEqual({ attribute: 0.25, pair: 0.5 });
+    expect(t.rows[0]!.perTask).toEqual({ attribute: 0.9, pair: 0.1 });
+    expect(ablationMarkdown(t, { command: 'c' })).toContain('| *chance* | 25.0 | 50.0 | 37.5 |');
+    expect(() => aggregateAblation([job('sft', 0, 80)], selectVariants([]), { items: items.slice(0, 10) })).toThrow(/10 item descriptions/);
+  });
+
   it('says so when nothing beats SFT', () => {
     const t = aggregateAblation([job('sft', 0, 100), job('lvr-t4', 0, 101)], selectVariants(['lvr-t4']));
     expect(ablationMarkdown(t, { command: 'c' })).toContain('No variant beat data-matched SFT');

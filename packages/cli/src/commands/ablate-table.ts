@@ -45,6 +45,8 @@ export interface AblationRow {
   reference: boolean;
   seeds: number[];
   accuracy: SeedStats;
+  /** Seed-mean accuracy per task of the main evaluation (when the item tasks are known). */
+  perTask: Record<string, number>;
   /** Seed-mean accuracy under each probe that was run. */
   probes: Record<string, number>;
   roiHitL2?: number | undefined;
@@ -63,6 +65,14 @@ export interface AblationTable {
   rows: AblationRow[];
   items: number;
   seeds: number[];
+  /** Per task, the chance accuracy (mean of 1 / options over its items), when the item tasks are known. */
+  chance: Record<string, number>;
+}
+
+/** What the table needs to know about each test item, in suite order. */
+export interface ItemInfo {
+  task: string;
+  options: number;
 }
 
 export const PROBE_COLUMNS = ['zeros', 'noise', 'gt-roi', 'distractor', 'bottleneck'] as const;
@@ -114,8 +124,17 @@ export function beatsSft(v: SeedStats, sft: SeedStats): boolean {
  * @example
  * const table = aggregateAblation(results, selectVariants(['lvr-ref']));
  */
-export function aggregateAblation(results: readonly JobResult[], variants: readonly AblationVariant[], o: { seed?: number } = {}): AblationTable {
+export function aggregateAblation(results: readonly JobResult[], variants: readonly AblationVariant[], o: { seed?: number; items?: readonly ItemInfo[] } = {}): AblationTable {
   const rows: AblationRow[] = [];
+  const n = results[0]?.evals.main?.n ?? 0;
+  const items = o.items?.slice(0, n);
+  if (items && items.length !== n) throw new LvrError('SHAPE_MISMATCH', `aggregateAblation: ${items.length} item descriptions for ${n} evaluated items`);
+  const tasks = items ? [...new Set(items.map((i) => i.task))].sort() : [];
+  const chance: Record<string, number> = {};
+  for (const t of tasks) {
+    const its = (items as ItemInfo[]).filter((i) => i.task === t);
+    chance[t] = mean(its.map((i) => 1 / i.options));
+  }
   for (const v of variants) {
     const jobs = results.filter((r) => r.variant === v.name).sort((a, b) => a.seed - b.seed);
     if (jobs.length === 0) continue;
@@ -124,6 +143,11 @@ export function aggregateAblation(results: readonly JobResult[], variants: reado
       if (!e) throw new LvrError('INVALID_ARGUMENT', `${v.name} seed ${j.seed}: no main evaluation`);
       return e;
     });
+    const perTask: Record<string, number> = {};
+    for (const t of tasks) {
+      const idx = (items as ItemInfo[]).flatMap((it, i) => (it.task === t ? [i] : []));
+      perTask[t] = mean(main.map((e) => mean(idx.map((i) => (e.correct[i] ? 1 : 0)))));
+    }
     const probes: Record<string, number> = {};
     for (const p of PROBE_COLUMNS) {
       const es = jobs.map((j) => j.evals[p]).filter((e): e is EvalSummary => e !== undefined);
@@ -140,7 +164,7 @@ export function aggregateAblation(results: readonly JobResult[], variants: reado
     };
     rows.push({
       name: v.name, label: v.label, mode: v.mode, description: v.description, reference: v.reference === true,
-      seeds: jobs.map((j) => j.seed), accuracy: seedStats(main, v.name, o.seed ?? 0), probes, strategies,
+      seeds: jobs.map((j) => j.seed), accuracy: seedStats(main, v.name, o.seed ?? 0), perTask, probes, strategies,
       roiHitL2: hits('roiHitL2'), roiHitCos: hits('roiHitCos'),
       trainS: mean(jobs.map((j) => j.trainMs)) / 1000, evalS: mean(jobs.map((j) => j.evalMs)) / 1000,
     });
@@ -156,8 +180,7 @@ export function aggregateAblation(results: readonly JobResult[], variants: reado
       r.vsSft = { diff: r.accuracy.mean - sft.accuracy.mean, lo: ci.lo, hi: ci.hi, beats: beatsSft(r.accuracy, sft.accuracy) };
     }
   }
-  const first = results[0]?.evals.main;
-  return { rows, items: first?.n ?? 0, seeds: [...new Set(results.map((r) => r.seed))].sort((a, b) => a - b) };
+  return { rows, items: n, seeds: [...new Set(results.map((r) => r.seed))].sort((a, b) => a - b), chance };
 }
 
 const pct = (x: number | undefined): string => (x === undefined ? '–' : (100 * x).toFixed(1));
@@ -182,6 +205,13 @@ export function ablationMarkdown(t: AblationTable, o: { command: string; title?:
     const a = r.accuracy;
     const d = r.vsSft ? `${pp(r.vsSft.diff)} [${pp(r.vsSft.lo)}, ${pp(r.vsSft.hi)}]` : '–';
     L.push(`| ${r.label}${r.reference ? ' (reference)' : ''} | ${pct(a.mean)} ± ${pct(a.sd)} | [${pct(a.lo)}, ${pct(a.hi)}] | ${pct(a.min)}–${pct(a.max)} | ${a.perSeed.map(pct).join(' / ')} | ${d} | ${r.vsSft ? (r.vsSft.beats ? '**yes**' : 'no') : '–'} | ${r.trainS.toFixed(0)} | ${r.evalS.toFixed(0)} |`);
+  }
+  const tasks = Object.keys(t.chance);
+  if (tasks.length > 0) {
+    L.push('', '## Accuracy per task (seed means, %)', '');
+    L.push(`| variant | ${tasks.join(' | ')} | overall |`, `|---|${tasks.map(() => '---|').join('')}---|`);
+    L.push(`| *chance* | ${tasks.map((k) => pct(t.chance[k])).join(' | ')} | ${pct(mean(tasks.map((k) => t.chance[k] as number)))} |`);
+    for (const r of t.rows) L.push(`| ${r.label} | ${tasks.map((k) => pct(r.perTask[k])).join(' | ')} | ${pct(r.accuracy.mean)} |`);
   }
   const probed = t.rows.filter((r) => Object.keys(r.probes).length > 0 || r.roiHitL2 !== undefined);
   if (probed.length > 0) {

@@ -1,12 +1,12 @@
 import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createLogger, writeJsonAtomic } from '@lvr/core';
-import { svgPng } from '@lvr/eval';
+import { loadSyntheticSuite, svgPng } from '@lvr/eval';
 import { UsageError, intOption, pathOption, type ParsedValues } from '../args.js';
 import { runLvr } from '../demo/subprocess.js';
 import type { Command, CommandContext } from './command.js';
 import { runAblationJob, type AblationJob } from './ablate-job.js';
-import { ablationAccuracySvg, ablationMarkdown, ablationStepsSvg, aggregateAblation, type JobResult } from './ablate-table.js';
+import { ablationAccuracySvg, ablationMarkdown, ablationStepsSvg, aggregateAblation, type ItemInfo, type JobResult } from './ablate-table.js';
 import { ABLATION_VARIANTS, DEFAULT_VARIANTS, selectVariants, type AblationVariant } from './ablate-variants.js';
 import { displayPath } from './synth.js';
 
@@ -98,8 +98,11 @@ function commandLine(values: ParsedValues): string {
  * @example
  * await writeAblationReport('runs/ablation', results, selectVariants(['lvr-ref']), 'lvr ablate --out runs/ablation');
  */
-export async function writeAblationReport(outDir: string, results: readonly JobResult[], variants: readonly AblationVariant[], command: string, config?: object): Promise<string[]> {
-  const table = aggregateAblation(results, variants);
+export async function writeAblationReport(
+  outDir: string, results: readonly JobResult[], variants: readonly AblationVariant[], command: string, o: { config?: object; items?: readonly ItemInfo[] } = {},
+): Promise<string[]> {
+  const table = aggregateAblation(results, variants, { items: o.items });
+  const config = o.config;
   const files: string[] = [];
   await writeJsonAtomic(join(outDir, 'results.json'), { command, config, table, jobs: results.map(({ evals, ...rest }) => ({ ...rest, evals: Object.fromEntries(Object.entries(evals).map(([k, e]) => [k, { ...e, correct: undefined }])) })) });
   files.push(join(outDir, 'results.json'));
@@ -195,6 +198,7 @@ export const ablateCommand: Command = {
     }
     // Slowest first (self-fed variants run two forwards), so the two processes finish together.
     jobs.sort((a, b) => Number(b.variant.includes('self') || b.variant.includes('combo')) - Number(a.variant.includes('self') || a.variant.includes('combo')));
+    const items: ItemInfo[] = (await loadSyntheticSuite(suite, { checkImages: false })).map((it) => ({ task: it.category, options: it.options.length }));
     const results: JobResult[] = [];
     let done = 0;
     ctx.onProgress?.({ status: 'start', task: 'ablate', total: jobs.length });
@@ -209,12 +213,12 @@ export const ablateCommand: Command = {
       done++;
       // A partial report after every job (progress can be read from DIR/results.md while the run goes on).
       if (done < jobs.length && results.some((r) => r.variant === 'sft')) {
-        await writeAblationReport(out, results, variants, `${commandLine(values)} (partial: ${done}/${jobs.length} jobs)`, cfg).catch((e: unknown) => log.warn('partial report failed', { reason: String(e) }));
+        await writeAblationReport(out, results, variants, `${commandLine(values)} (partial: ${done}/${jobs.length} jobs)`, { config: cfg, items }).catch((e: unknown) => log.warn('partial report failed', { reason: String(e) }));
       }
       say(`[${done}/${jobs.length}] ${job.variant} seed ${job.seed}`);
       ctx.onProgress?.({ status: 'progress', task: 'ablate', done, total: jobs.length });
     }), cfg.jobs);
-    const files = await writeAblationReport(out, results, variants, commandLine(values), cfg);
+    const files = await writeAblationReport(out, results, variants, commandLine(values), { config: cfg, items });
     if (ctx.json) ctx.io.stdout.write(`${JSON.stringify({ outDir: out, files }, null, 2)}\n`);
     else ctx.io.stdout.write(`ablation finished → ${files.map((f) => displayPath(ctx.io, f)).join(', ')}\n`);
     return 0;

@@ -6,6 +6,7 @@ import { buildMcqPrompt } from '../prompt/prompt.js';
 import { extractAnswer } from '../extract/extract.js';
 import { answerConstraint, chosenOption, type AnswerFormatIds, type EvalMethod } from './answer-protocol.js';
 import { lvrLatentTransform, type ProbeKind } from './probes.js';
+import { distractorVectors, roiHitFraction, roiTokenIndices, tokenRows } from './roi.js';
 
 const log = createLogger('lvr:eval');
 
@@ -36,6 +37,12 @@ export interface EvaluateOptions {
    * generation, then `extractAnswer`'s ordered rules.
    */
   protocol?: 'word' | 'letter' | undefined;
+  /**
+   * LVR: measure `roi_hit` — per item, the fraction of generated latents whose nearest visual token (L2, and
+   * centred cosine) lies in the item's ROI (`EvalRecord.roiHitL2` / `roiHitCos`). Needs `StepModel.encodeImages`
+   * and items with a `roi`. Default false.
+   */
+  roiHit?: boolean | undefined;
 }
 
 /** One evaluated item (what the results JSONL stores, minus the latent vectors). */
@@ -59,6 +66,10 @@ export interface EvalRecord {
   /** Latent vectors fed in total, and per span stop reasons. */
   latentSteps: number;
   stopReasons: string[];
+  /** `roi_hit` with the L2-nearest visual token (only with `roiHit`, and when latents were generated). */
+  roiHitL2?: number | undefined;
+  /** `roi_hit` with the nearest token by cosine after centring on the image's mean token. */
+  roiHitCos?: number | undefined;
 }
 
 export interface EvaluateResult {
@@ -139,13 +150,19 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
   const allIds = items.map((it) => it.id);
   const merge = resolvePreprocessOptions(model.preprocess).mergeSize;
   const numLatents = method === 'livr' ? (probe === 'skip' ? 0 : (model.numLatents ?? 16)) : 0;
+  const feedsRoi = probe === 'gt-roi' || probe === 'distractor';
+  if (feedsRoi && method !== 'lvr') throw new LvrError('INVALID_ARGUMENT', `the ${probe} probe applies to LVR models`);
+  const needsVisual = method === 'lvr' && (feedsRoi || o.roiHit === true);
+  if (needsVisual && !model.stepModel.encodeImages) throw new LvrError('UNSUPPORTED', `the ${feedsRoi ? probe : 'roi_hit'} measurement needs a step model with encodeImages (${model.stepModel.backend} has none)`);
   for (let start = 0; start < items.length; start += batchSize) {
     const chunk = items.slice(start, start + batchSize);
     const protocols = chunk.map((it) => o.protocol ?? (it.benchmark === 'synthetic' ? 'word' : 'letter'));
     const opts = chunk.map((it, i) => (protocols[i] === 'word' ? optionIds(tok, it) : []));
     const constraints = chunk.map((_, i) => (protocols[i] === 'word' ? answerConstraint(method, fmt, opts[i] as number[]) : () => undefined));
+    const chunkImages: StepImage[][] = [];
     const requests = await Promise.all(chunk.map(async (it, i) => {
       const images = await loadItemImages(it, model.preprocess);
+      chunkImages[i] = images;
       const counts = images.map((im) => (im.gridThw.t * im.gridThw.h * im.gridThw.w) / (merge * merge));
       const text = protocols[i] === 'word' ? it.question : buildMcqPrompt(it, { style: 'reference' });
       const question = `${'<image>\n'.repeat(images.length)}${text}`;
@@ -155,6 +172,13 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
         : undefined;
       return { prompt: { inputIds, images, embeddingOverrides: overrides, imageBottleneck: probe === 'bottleneck' }, seed: seed + start + i };
     }));
+    const visual = needsVisual ? await itemVisuals(model.stepModel, chunk, chunkImages, merge) : undefined;
+    const feed = feedsRoi && visual
+      ? new Map(chunk.map((it, i) => {
+        const v = visual[i] as ItemVisual;
+        return [it.id, probe === 'gt-roi' ? tokenRows(v.tokens, v.d, v.roi) : distractorVectors(v.tokens, v.d, v.roi)] as const;
+      }))
+      : undefined;
     const results = await generate(model.stepModel, requests, {
       strategy: method === 'lvr' ? strategy : { kind: 'fixed', steps: 1 },
       sampler: { kind: 'greedy' },
@@ -165,7 +189,7 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
       suppressIds: Array.from({ length: Math.max(0, model.stepModel.vocabSize - tok.vocabSize) }, (_, i) => tok.vocabSize + i),
       livr: method === 'livr' ? true : undefined,
       skipLatent: method === 'lvr' && probe === 'skip',
-      latentTransform: method === 'lvr' ? lvrLatentTransform(probe, chunk.map((it) => it.id), { seed, reference: o.reference, allIds }) : undefined,
+      latentTransform: method === 'lvr' ? lvrLatentTransform(probe, chunk.map((it) => it.id), { seed, reference: o.reference, allIds, feed }) : undefined,
       allowedTokens: (row, out) => constraints[row]!(out),
     });
     results.forEach((r, i) => {
@@ -189,6 +213,7 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
         id: it.id, benchmark: it.benchmark, category: it.category, pairId: it.pairId, method,
         strategy: strategyName(strategy, method), probe, answer: it.answer, prediction, rule, correct: prediction === it.answer,
         text, latentSteps: vectors.length, stopReasons: r.latentSpans.map((s) => s.stopReason),
+        ...(o.roiHit && visual ? roiHits(vectors, visual[i] as ItemVisual) : {}),
       });
     });
     progress.tick(chunk.length);
@@ -196,4 +221,38 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
   progress.finish();
   log.info('evaluated', { method, probe, items: items.length, accuracy: records.filter((r) => r.correct).length / Math.max(1, records.length) });
   return { records, latents, traces };
+}
+
+/** One item's first-image visual tokens and ROI token indices. */
+interface ItemVisual {
+  tokens: Float32Array;
+  d: number;
+  roi: number[];
+}
+
+async function itemVisuals(sm: StepModel, chunk: readonly McqItem[], images: readonly StepImage[][], merge: number): Promise<ItemVisual[]> {
+  const firsts = chunk.map((it, i) => {
+    const im = images[i]?.[0];
+    if (!im) throw new LvrError('INVALID_ARGUMENT', `item ${it.id}: the ROI probes need an image`);
+    if (!it.roi) throw new LvrError('INVALID_ARGUMENT', `item ${it.id}: the ROI probes need the item's roi box`);
+    return im;
+  });
+  const all = await (sm.encodeImages as NonNullable<StepModel['encodeImages']>)(firsts);
+  const d = sm.hiddenSize;
+  let off = 0;
+  return chunk.map((it, i) => {
+    const g = (firsts[i] as StepImage).gridThw;
+    const n = (g.t * g.h * g.w) / (merge * merge);
+    const tokens = all.slice(off * d, (off + n) * d);
+    off += n;
+    const roi = roiTokenIndices(it.roi!, g, merge);
+    if (roi.length === 0) throw new LvrError('INVALID_ARGUMENT', `item ${it.id}: its roi covers no visual token`);
+    return { tokens, d, roi };
+  });
+}
+
+function roiHits(vectors: readonly Float32Array[], v: ItemVisual): { roiHitL2?: number; roiHitCos?: number } {
+  const l2 = roiHitFraction(vectors, v.tokens, v.d, v.roi, 'l2');
+  const c = roiHitFraction(vectors, v.tokens, v.d, v.roi, 'cosine');
+  return l2 === undefined ? {} : { roiHitL2: l2, roiHitCos: c };
 }

@@ -1,5 +1,6 @@
 export { answerConstraint, chosenOption, type AnswerFormatIds, type EvalMethod } from './answer-protocol.js';
 export { evaluateItems, strategyName, type EvalModel, type EvaluateOptions, type EvalRecord, type EvaluateResult } from './evaluate.js';
-export { lvrLatentTransform, derangement, PROBES_LVR, PROBES_LIVR, type ProbeKind } from './probes.js';
+export { lvrLatentTransform, derangement, PROBES_LVR, PROBES_LIVR, PROBES_LVR_ROI, type ProbeKind } from './probes.js';
+export { roiTokenIndices, distractorTokenIndices, distractorVectors, tokenRows, nearestToken, roiHitFraction } from './roi.js';
 export { pairedDifferenceCi } from './paired.js';
 export { summarizeRecords } from './summarize.js';

@@ -7,11 +7,17 @@ import type { LatentTransform } from '@lvr/decoding';
  * - `noise` — Gaussian noise with the same L2 norm as the vector it replaces (LVR);
  * - `shuffle` — the latents another item generated in the normal run (same step), items deranged (LVR);
  * - `skip` — the latent span is skipped: `<|lvr_end|>` right after `<|lvr_start|>` (LVR); LIVR: no latent tokens;
- * - `bottleneck` — LIVR's stage-1 mask at test time: the answer sees the image only through the latents.
+ * - `bottleneck` — LIVR's stage-1 mask at test time: the answer sees the image only through the latents;
+ * - `gt-roi` — the item's ground-truth ROI visual tokens are fed as the latents (cycled to the span length) (LVR);
+ * - `distractor` — the tokens of a non-ROI region are fed instead: the non-ROI cells of the image farthest (L2)
+ *   from its mean visual token, i.e. the most object-like cells outside the ROI, as many as the ROI has (LVR).
+ *   The synthetic test records carry only the ROI box, not the other objects', hence this proxy (runner/roi.ts).
  */
-export type ProbeKind = 'none' | 'zeros' | 'noise' | 'shuffle' | 'skip' | 'bottleneck';
+export type ProbeKind = 'none' | 'zeros' | 'noise' | 'shuffle' | 'skip' | 'bottleneck' | 'gt-roi' | 'distractor';
 
 export const PROBES_LVR: readonly ProbeKind[] = Object.freeze(['zeros', 'noise', 'shuffle', 'skip']);
+/** LVR probes that feed visual tokens of the item's own image (need `StepModel.encodeImages` and the item's ROI). */
+export const PROBES_LVR_ROI: readonly ProbeKind[] = Object.freeze(['gt-roi', 'distractor']);
 export const PROBES_LIVR: readonly ProbeKind[] = Object.freeze(['zeros', 'skip', 'bottleneck']);
 
 /** A seeded derangement of 0..n−1 (no fixed point when n > 1). */
@@ -42,14 +48,25 @@ function l2(v: Float32Array): number {
 
 /**
  * The `latentTransform` of an LVR probe for one `generate` call whose rows are `itemIds` (in row order).
- * `reference` holds the vectors each item fed in the normal run (needed by `shuffle`).
+ * `reference` holds the vectors each item fed in the normal run (needed by `shuffle`); `feed` the vectors each
+ * item is fed by `gt-roi` / `distractor` (cycled over the span's steps).
  */
 export function lvrLatentTransform(
   probe: ProbeKind,
   itemIds: readonly string[],
-  opts: { seed: number; reference?: ReadonlyMap<string, readonly Float32Array[]>; allIds?: readonly string[] },
+  opts: { seed: number; reference?: ReadonlyMap<string, readonly Float32Array[]>; allIds?: readonly string[]; feed?: ReadonlyMap<string, readonly Float32Array[]> },
 ): LatentTransform | undefined {
   if (probe === 'none' || probe === 'skip' || probe === 'bottleneck') return undefined;
+  if (probe === 'gt-roi' || probe === 'distractor') {
+    const feed = opts.feed;
+    if (!feed) throw new LvrError('INVALID_ARGUMENT', `the ${probe} probe needs the vectors to feed per item`);
+    return (ctx) => {
+      const id = itemIds[ctx.row] as string;
+      const vs = feed.get(id);
+      if (!vs || vs.length === 0) throw new LvrError('INVALID_ARGUMENT', `the ${probe} probe has no vectors for item ${id}`);
+      return Float32Array.from(vs[ctx.step % vs.length] as Float32Array);
+    };
+  }
   if (probe === 'zeros') return (ctx) => new Float32Array(ctx.vector.length);
   if (probe === 'noise') {
     return (ctx) => {

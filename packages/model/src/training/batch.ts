@@ -24,9 +24,11 @@ export interface TrainBatch {
   visualTokens?: Float32Array | undefined;
   /**
    * LVR teacher forcing: flat positions b·L+p of `<|lvr|>` tokens in order, and for each the row of the
-   * batch's visual-token list whose vector is fed there (and regressed onto from position p−1).
+   * batch's visual-token list whose vector is fed there (and regressed onto from position p−1). Optionally, per
+   * latent, the run of the visual-token list holding its image (`imageStart`, `imageCount`): the image means of
+   * centred targets and the negatives of InfoNCE / the pointer loss; without them the whole list is one image.
    */
-  lvr?: { positions: Int32Array; visualRows: Int32Array } | undefined;
+  lvr?: { positions: Int32Array; visualRows: Int32Array; imageStart?: Int32Array | undefined; imageCount?: Int32Array | undefined } | undefined;
   /** (B, L, L) LIVR stage-1 attention restriction (1 = allowed), omitted in stage 2. */
   allowed?: Uint8Array | undefined;
   /** Number of real (non-pad) tokens, for tokens/s. */

@@ -56,13 +56,23 @@ export function collateTrainBatch(c: Readonly<ModelConfig>, examples: readonly T
   }
   const lvrPos: number[] = [];
   const lvrRows: number[] = [];
+  const lvrImgStart: number[] = [];
+  const lvrImgCount: number[] = [];
   collated.rows.forEach((row, r) => {
     const positions = row.lvrPositions ?? [];
     const groups = (row.lvrGroups ?? []).flat();
     if (positions.length !== groups.length) {
       throw new LvrError('SHAPE_MISMATCH', `collateTrainBatch: row ${r} has ${positions.length} <|lvr|> tokens but ${groups.length} ROI indices`);
     }
-    positions.forEach((p, k) => { lvrPos.push(r * l + p); lvrRows.push((rowOffset[r] as number) + (groups[k] as number)); });
+    // ROI indices refer to the row's first image (boxesToTokenGroups on its grid).
+    const first = examples[r]?.images[0];
+    const count = first ? tokenCount(first.gridThw) : 0;
+    positions.forEach((p, k) => {
+      lvrPos.push(r * l + p);
+      lvrRows.push((rowOffset[r] as number) + (groups[k] as number));
+      lvrImgStart.push(rowOffset[r] as number);
+      lvrImgCount.push(count);
+    });
   });
   let visualTokens: Float32Array | undefined;
   if (cached > 0) {
@@ -90,7 +100,9 @@ export function collateTrainBatch(c: Readonly<ModelConfig>, examples: readonly T
       return { pixelValues: i.pixelValues, gridThw: i.gridThw };
     }),
     visualTokens,
-    lvr: lvrPos.length > 0 ? { positions: Int32Array.from(lvrPos), visualRows: Int32Array.from(lvrRows) } : undefined,
+    lvr: lvrPos.length > 0
+      ? { positions: Int32Array.from(lvrPos), visualRows: Int32Array.from(lvrRows), imageStart: Int32Array.from(lvrImgStart), imageCount: Int32Array.from(lvrImgCount) }
+      : undefined,
     allowed,
     numTokens,
   };

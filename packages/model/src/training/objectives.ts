@@ -1,10 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
-import { LvrError } from '@lvr/core';
+import { LvrError, type Rng } from '@lvr/core';
 import { gatherRows, stopGradient } from '../ops/gather-rows.js';
 import { bceWithLogits, crossEntropy, lvrRegressionLoss, type LvrLossKind } from '../ops/losses.js';
 import { param } from '../models/params.js';
 import type { EmbedOverride, MiniQwenVL } from '../models/vlm.js';
 import { IGNORE_INDEX, type TrainBatch } from './batch.js';
+import { LVR_TARGET_SPACES, imageMeans, infoNceLoss, mapToTargetSpace, pointerLoss, singleImage, type LatentImages, type LvrTargetSpace } from './lvr-targets.js';
+import { chooseSelfFed, resolveSelfFeed, selfFedForward, selfFeedProbability, type SelfFeedConfig } from './self-feed.js';
 
 /**
  * What a training step optimises. `base`, `sft` and `livr` are cross-entropy on the labelled tokens (LIVR
@@ -13,8 +15,20 @@ import { IGNORE_INDEX, type TrainBatch } from './batch.js';
  */
 export interface ObjectiveConfig {
   kind: 'base' | 'sft' | 'lvr' | 'livr';
-  /** LVR regression loss (reference default `mse`, mean over tokens × hidden). */
-  lvrLoss: LvrLossKind;
+  /**
+   * LVR regression loss (reference default `mse`, mean over tokens × hidden). `infonce`: cross-entropy of the
+   * prediction's cosine similarities (/ `lvrTemperature`) to every visual token of its image toward the target
+   * token (docs/training-lvr-variants.md).
+   */
+  lvrLoss: LvrLossKind | 'infonce';
+  /** Space in which prediction and target are compared (`raw` = the reference; see `LvrTargetSpace`). */
+  lvrTarget: LvrTargetSpace;
+  /** InfoNCE temperature τ (> 0). */
+  lvrTemperature: number;
+  /** Self-fed latent training (Coconut-style curriculum); `undefined` = teacher forcing only (the reference). */
+  selfFeed: Readonly<SelfFeedConfig> | undefined;
+  /** Weight of the pointer loss at `<|lvr_start|>` toward the ROI tokens (0 = off). */
+  pointerLambda: number;
   /** λ in CE + λ·LVR (reference 0.1). */
   lvrLambda: number;
   /** Train the learned `<|lvr_latent_end|>` embedding: F(hidden before it, embedding) with this weight (0 = off). */
@@ -27,21 +41,45 @@ export interface ObjectiveConfig {
 
 export const DEFAULT_OBJECTIVE: Readonly<ObjectiveConfig> = Object.freeze({
   kind: 'sft', lvrLoss: 'mse', lvrLambda: 0.1, latentEndLambda: 0, latentEndLoss: 'mse', modeSwitchLambda: 0,
+  lvrTarget: 'raw', lvrTemperature: 0.1, selfFeed: undefined, pointerLambda: 0,
 });
 
-export function resolveObjective(p: Partial<ObjectiveConfig>): Readonly<ObjectiveConfig> {
-  const o = { ...DEFAULT_OBJECTIVE, ...p };
+/** Input of {@link resolveObjective}: any subset; `selfFeed` may be partial (defaults filled in). */
+export type ObjectiveInput = Partial<Omit<ObjectiveConfig, 'selfFeed'>> & { selfFeed?: Partial<SelfFeedConfig> | undefined };
+
+/**
+ * Fills defaults and validates an objective (`CONFIG_INVALID` naming the field).
+ *
+ * @example
+ * resolveObjective({ kind: 'lvr', lvrLoss: 'infonce', lvrTarget: 'centred', selfFeed: { from: 0, to: 1 } });
+ */
+export function resolveObjective(p: ObjectiveInput): Readonly<ObjectiveConfig> {
+  const o = { ...DEFAULT_OBJECTIVE, ...p, selfFeed: p.selfFeed ? resolveSelfFeed(p.selfFeed) : undefined };
   if (!['base', 'sft', 'lvr', 'livr'].includes(o.kind)) throw new LvrError('CONFIG_INVALID', `objective.kind must be base | sft | lvr | livr, got ${o.kind}`);
-  if (!['mse', 'mae', 'cosine'].includes(o.lvrLoss)) throw new LvrError('CONFIG_INVALID', `objective.lvrLoss must be mse | mae | cosine, got ${o.lvrLoss}`);
-  for (const k of ['lvrLambda', 'latentEndLambda', 'modeSwitchLambda'] as const) {
+  if (!['mse', 'mae', 'cosine', 'infonce'].includes(o.lvrLoss)) throw new LvrError('CONFIG_INVALID', `objective.lvrLoss must be mse | mae | cosine | infonce, got ${o.lvrLoss}`);
+  if (!['mse', 'mae', 'cosine'].includes(o.latentEndLoss)) throw new LvrError('CONFIG_INVALID', `objective.latentEndLoss must be mse | mae | cosine, got ${o.latentEndLoss}`);
+  if (!LVR_TARGET_SPACES.includes(o.lvrTarget)) throw new LvrError('CONFIG_INVALID', `objective.lvrTarget must be ${LVR_TARGET_SPACES.join(' | ')}, got ${o.lvrTarget}`);
+  if (!(o.lvrTemperature > 0) || !Number.isFinite(o.lvrTemperature)) throw new LvrError('CONFIG_INVALID', `objective.lvrTemperature must be a finite number > 0, got ${o.lvrTemperature}`);
+  for (const k of ['lvrLambda', 'latentEndLambda', 'modeSwitchLambda', 'pointerLambda'] as const) {
     if (!(o[k] >= 0) || !Number.isFinite(o[k])) throw new LvrError('CONFIG_INVALID', `objective.${k} must be a finite number ≥ 0, got ${o[k]}`);
   }
   return Object.freeze(o);
 }
 
+/** Where in training a loss is computed (self-feeding schedule and its seeded choices). */
+export interface LossContext {
+  /** Training progress in [0, 1] (step / total steps). */
+  progress: number;
+  /** Seeded per micro-batch (the trainer's `StepContext.rng`). */
+  rng: Rng;
+}
+
 export interface LossOutput {
   loss: tf.Scalar;
-  /** Documented metric names: `loss/ce`, `loss/lvr`, `loss/latent_end`, `loss/mode_switch`. */
+  /**
+   * Documented metric names: `loss/ce`, `loss/lvr`, `loss/latent_end`, `loss/mode_switch`, `loss/pointer`,
+   * `self_feed/p` (the scheduled probability), `self_feed/fraction` (latents actually self-fed).
+   */
   metrics: Record<string, tf.Scalar>;
 }
 
@@ -66,13 +104,12 @@ export function ceTargets(b: TrainBatch, ignoreIds: readonly number[] = []): { r
  * @example
  * const { loss, metrics } = computeLoss(model, batch, resolveObjective({ kind: 'lvr' }));
  */
-export function computeLoss(model: MiniQwenVL, b: TrainBatch, o: Readonly<ObjectiveConfig>): LossOutput {
+export function computeLoss(model: MiniQwenVL, b: TrainBatch, o: Readonly<ObjectiveConfig>, at?: LossContext): LossOutput {
   const c = model.config;
   const tok = c.tokens;
-  const visual = b.visualTokens ? tf.tensor2d(b.visualTokens, [b.visualTokens.length / c.hiddenSize, c.hiddenSize]) : model.encodeImages(b.images ?? []);
+  const visualIn = b.visualTokens ? tf.tensor2d(b.visualTokens, [b.visualTokens.length / c.hiddenSize, c.hiddenSize]) : model.encodeImages(b.images ?? []);
   const overrides: EmbedOverride[] = [];
   const useLvr = o.kind === 'lvr' && b.lvr !== undefined;
-  if (useLvr && b.lvr) overrides.push({ kind: 'visual', positions: b.lvr.positions, visualRows: b.lvr.visualRows });
   // Latent-end slots: the input at <|lvr_latent_end|> is the learned end embedding.
   const endPositions: number[] = [];
   const useLatentEnd = o.kind === 'lvr' && o.latentEndLambda > 0;
@@ -85,23 +122,58 @@ export function computeLoss(model: MiniQwenVL, b: TrainBatch, o: Readonly<Object
       overrides.push({ kind: 'rows', positions: Int32Array.from(endPositions), rows });
     }
   }
-  const { hidden } = model.forward({
+  const input = {
     batch: b.batch, length: b.length, inputIds: b.inputIds, positionIds: b.positionIds, attentionMask: b.attentionMask,
-    visualTokens: visual, overrides, allowed: b.allowed,
-  });
+    visualTokens: visualIn, overrides, allowed: b.allowed,
+  };
+  const metrics: Record<string, tf.Scalar> = {};
+  let hidden: tf.Tensor2D;
+  let visual: tf.Tensor2D;
+  if (useLvr && b.lvr) {
+    const n = b.lvr.positions.length;
+    let chosen: Uint8Array = new Uint8Array(n);
+    if (o.selfFeed) {
+      if (!at) throw new LvrError('INVALID_ARGUMENT', 'computeLoss: self-fed training needs the loss context (progress, rng)');
+      const p = selfFeedProbability(o.selfFeed, at.progress);
+      chosen = chooseSelfFed(n, p, at.rng);
+      metrics['self_feed/p'] = tf.scalar(p);
+      metrics['self_feed/fraction'] = tf.scalar(n > 0 ? chosen.reduce((s, x) => s + x, 0) / n : 0);
+    }
+    ({ hidden, visual } = selfFedForward(model, input, b.lvr, chosen, { grad: o.selfFeed?.grad ?? true, passes: o.selfFeed?.passes ?? 1 }));
+  } else {
+    ({ hidden, visual } = model.forward(input));
+  }
   const ignore = [tok.lvrId, ...(useLatentEnd ? [tok.lvrLatentEndId] : [])];
   const ce = ceTargets(b, ignore);
   const logits = model.logits(gatherRows(hidden, ce.rows));
   const lossCe = crossEntropy(logits, ce.targets);
-  const metrics: Record<string, tf.Scalar> = { 'loss/ce': lossCe };
+  metrics['loss/ce'] = lossCe;
   let loss: tf.Scalar = lossCe;
   if (useLvr && b.lvr) {
-    const prev = b.lvr.positions.map((p) => p - 1);
-    const pred = model.latentFromHidden(gatherRows(hidden, prev));
-    const target = stopGradient(gatherRows(visual, b.lvr.visualRows));
-    const lossLvr = lvrRegressionLoss(pred, target, o.lvrLoss);
+    const { positions, visualRows } = b.lvr;
+    const images: LatentImages = b.lvr.imageStart && b.lvr.imageCount
+      ? { start: b.lvr.imageStart, count: b.lvr.imageCount }
+      : singleImage(positions.length, visual.shape[0]);
+    const pred = model.latentFromHidden(gatherRows(hidden, positions.map((p) => p - 1)));
+    let lossLvr: tf.Scalar;
+    if (o.lvrLoss === 'infonce') {
+      lossLvr = infoNceLoss(pred, visual, visualRows, images, { temperature: o.lvrTemperature, centred: o.lvrTarget === 'centred' || o.lvrTarget === 'centred-normalised' });
+    } else {
+      const mu = o.lvrTarget === 'centred' || o.lvrTarget === 'centred-normalised' ? imageMeans(visual, images) : undefined;
+      const target = stopGradient(gatherRows(visual, visualRows));
+      lossLvr = lvrRegressionLoss(mapToTargetSpace(pred, mu, o.lvrTarget), mapToTargetSpace(target, mu, o.lvrTarget), o.lvrLoss);
+    }
     metrics['loss/lvr'] = lossLvr;
     if (o.lvrLambda > 0) loss = tf.add(loss, tf.mul(lossLvr, o.lvrLambda)) as tf.Scalar;
+    if (o.pointerLambda > 0) {
+      const spans = latentSpans(b, tok.lvrStartId);
+      const query = model.latentFromHidden(gatherRows(hidden, Int32Array.from(spans, (s) => (positions[s.first] as number) - 1)));
+      const roi = spans.map((s) => visualRows.slice(s.first, s.first + s.count));
+      const img: LatentImages = { start: Int32Array.from(spans, (s) => images.start[s.first] as number), count: Int32Array.from(spans, (s) => images.count[s.first] as number) };
+      const lossPtr = pointerLoss(query, visual, roi, img);
+      metrics['loss/pointer'] = lossPtr;
+      loss = tf.add(loss, tf.mul(lossPtr, o.pointerLambda)) as tf.Scalar;
+    }
   }
   if (useLatentEnd && endPositions.length > 0) {
     const emb = param(model.params, 'lvr_latent_end_emb');
@@ -143,4 +215,23 @@ export function modeSwitchTargets(b: TrainBatch, lvrStartId: number, lvrId: numb
     }
   }
   return { positions: Int32Array.from(pos), targets: Float32Array.from(tgt) };
+}
+
+/**
+ * The latent spans of an LVR batch: runs of consecutive entries of `lvr.positions` whose first position follows a
+ * `<|lvr_start|>` input (index of the first latent in `lvr.positions` and the run length).
+ */
+export function latentSpans(b: TrainBatch, lvrStartId: number): { first: number; count: number }[] {
+  const pos = b.lvr?.positions ?? new Int32Array(0);
+  const out: { first: number; count: number }[] = [];
+  for (let k = 0; k < pos.length; k++) {
+    const p = pos[k] as number;
+    if (k > 0 && p === (pos[k - 1] as number) + 1) {
+      (out[out.length - 1] as { count: number }).count++;
+      continue;
+    }
+    if (b.inputIds[p - 1] !== lvrStartId) throw new LvrError('SHAPE_MISMATCH', `latentSpans: the latent at flat position ${p} neither follows <|lvr_start|> nor another latent`);
+    out.push({ first: k, count: 1 });
+  }
+  return out;
 }
