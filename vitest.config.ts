@@ -3,5 +3,5 @@ import { shared } from './vitest.shared.js';
 
 export default mergeConfig(
   shared,
-  defineConfig({ test: { projects: ['packages/*', 'examples/*'] } }),
+  defineConfig({ test: { projects: ['packages/*', 'examples/*', 'bench'] } }),
 );
