@@ -25,7 +25,11 @@ export function findings(rows: readonly ReportRow[], probes: readonly ProbeRow[]
     }
   }
   for (const p of probes) {
-    const sig = p.drop.lo > 0 ? 'the answers depend on the latents (drop CI excludes 0)' : p.drop.hi < 0 ? 'accuracy rises without the real latents (CI excludes 0)' : 'no significant change: the answers do not measurably depend on this';
+    const sig = p.drop.lo > 0
+      ? (p.probe === 'noise'
+        ? 'accuracy falls (CI excludes 0) — out-of-distribution vectors disrupt the model; whether the latents carry image content is what the zeros / shuffle rows show'
+        : 'the answers depend on the latents (drop CI excludes 0)')
+      : p.drop.hi < 0 ? 'accuracy rises without the real latents (CI excludes 0)' : 'no significant change: the answers do not measurably depend on this';
     out.push(`${p.model} ${p.strategy === '-' ? '' : `${p.strategy} `}with ${p.probe} latents: drop ${(100 * p.drop.value).toFixed(1)} points [${(100 * p.drop.lo).toFixed(1)}, ${(100 * p.drop.hi).toFixed(1)}] — ${sig}.`);
   }
   return out;
@@ -56,6 +60,13 @@ export const reportStage: DemoStage = {
         if (pts.length > 0) curves.push({ name, metric, points: pts });
       }
     }
+    const rl = curves.find((c) => c.name === 'lvr+rl' && c.metric === 'reward/mean');
+    const rlFinding: string[] = [];
+    if (rl && rl.points.length >= 4) {
+      const k = Math.max(1, Math.floor(rl.points.length / 4));
+      const mean = (xs: [number, number][]) => xs.reduce((a, p) => a + p[1], 0) / xs.length;
+      rlFinding.push(`GRPO_latent mean reward (format + accuracy, max 2): ${mean(rl.points.slice(0, k)).toFixed(3)} over the first ${k} steps → ${mean(rl.points.slice(-k)).toFixed(3)} over the last ${k} (reward_curve.png).`);
+    }
     const out = ctx.outDir;
     const fig = async (file: string, svg: string): Promise<string> => {
       await writeFileAtomic(join(out, file), await svgPng(svg));
@@ -78,6 +89,7 @@ export const reportStage: DemoStage = {
       curves,
       findings: [
         ...findings(summary.rows, summary.probes, chance),
+        ...rlFinding,
         ...(summary.latentSimilarity !== undefined
           ? [`LVR's first generated latent has a mean cosine of ${summary.latentSimilarity.toFixed(4)} between consecutive test items${summary.latentSimilarity > 0.99 ? ': the latents are nearly identical whatever the image, so they cannot carry the ROI (the teacher-forcing gap of the feasibility study)' : ''}.`]
           : []),
