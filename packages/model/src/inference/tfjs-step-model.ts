@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { LvrError } from '@lvr/core';
-import { getRopeIndexBatch } from '@lvr/data';
 import type { CacheHandle, DecodingTokenIds, PrefillRow, StepImage, StepInput, StepModel, StepOutput } from '@lvr/decoding';
 import type { KvPair } from '../layers/attention.js';
 import { param } from '../models/params.js';
 import type { EmbedOverride, MiniQwenVL } from '../models/vlm.js';
+import { planPrefill } from './prefill-plan.js';
 
 interface TfjsCache extends CacheHandle {
   readonly id: number;
@@ -48,73 +48,47 @@ export class TfjsStepModel implements StepModel {
   }
 
   async prefill(rows: readonly PrefillRow[]): Promise<StepOutput & { cache: CacheHandle }> {
-    if (rows.length === 0) throw new LvrError('INVALID_ARGUMENT', 'prefill: no rows');
     const c = this.model.config;
-    const b = rows.length;
-    const l = Math.max(...rows.map((r) => r.inputIds.length));
-    if (l === 0) throw new LvrError('INVALID_ARGUMENT', 'prefill: empty prompt');
-    const ids = new Int32Array(b * l).fill(c.tokens.padId);
-    const mask = new Uint8Array(b * l);
-    rows.forEach((r, i) => {
-      const off = l - r.inputIds.length; // left padding
-      ids.set(r.inputIds, i * l + off);
-      mask.fill(1, i * l + off, (i + 1) * l);
-    });
-    const grids = rows.map((r) => (r.images ?? []).map((im) => im.gridThw));
-    const { positionIds, ropeDeltas } = getRopeIndexBatch(ids, b, grids, {
-      imagePadId: c.tokens.imagePadId, visionStartId: c.tokens.visionStartId, mergeSize: c.vision.spatialMergeSize, attentionMask: mask,
-    });
-    const images = rows.flatMap((r) => [...(r.images ?? [])]);
+    // Left padding, M-RoPE positions, prompt overrides and the step key mask: shared with the ONNX backend.
+    const plan = planPrefill(c, rows, this.hiddenSize);
+    const { batch: b, length: l, ids, attentionMask: mask } = plan;
     const capacity = l + 64;
     const keyMask = new Uint8Array(b * capacity);
-    for (let i = 0; i < b; i++) keyMask.set(mask.subarray(i * l, (i + 1) * l), i * capacity);
-    // Probes: embedding overrides at prompt positions, and LIVR's test-time bottleneck.
-    const ovPos: number[] = [];
-    const ovRows: Float32Array[] = [];
-    rows.forEach((r, i) => {
-      const off = l - r.inputIds.length;
-      for (const o of r.embeddingOverrides ?? []) {
-        if (!(Number.isInteger(o.position) && o.position >= 0 && o.position < r.inputIds.length)) throw new LvrError('INVALID_ARGUMENT', `prefill: row ${i} override position ${o.position} is outside its prompt`);
-        if (o.vector.length !== this.hiddenSize) throw new LvrError('SHAPE_MISMATCH', `prefill: row ${i} override vector has ${o.vector.length} values, expected ${this.hiddenSize}`);
-        ovPos.push(i * l + off + o.position);
-        ovRows.push(o.vector);
-      }
-    });
+    for (let i = 0; i < b; i++) keyMask.set(plan.stepMask.subarray(i * l, (i + 1) * l), i * capacity);
+    // LIVR's test-time bottleneck within the prompt: image keys only for image and latent queries.
     let allowed: Uint8Array | undefined;
     if (rows.some((r) => r.imageBottleneck)) {
       const latentSet = new Set(c.tokens.latentIds);
       const allow = new Uint8Array(b * l * l).fill(1);
-      allowed = allow;
       rows.forEach((r, i) => {
         if (!r.imageBottleneck) return;
         for (let k = 0; k < l; k++) {
           if (ids[i * l + k] !== c.tokens.imagePadId) continue;
-          keyMask[i * capacity + k] = 0; // later steps never see image tokens
           for (let q = 0; q < l; q++) {
             const qid = ids[i * l + q] as number;
             if (qid !== c.tokens.imagePadId && !latentSet.has(qid)) allow[(i * l + q) * l + k] = 0;
           }
         }
       });
+      allowed = allow;
     }
     let ovTensor: tf.Tensor2D | undefined;
     const overrides: EmbedOverride[] = [];
-    if (ovRows.length > 0) {
-      const flat = new Float32Array(ovRows.length * this.hiddenSize);
-      ovRows.forEach((v, k) => flat.set(v, k * this.hiddenSize));
-      ovTensor = tf.tensor2d(flat, [ovRows.length, this.hiddenSize]);
-      overrides.push({ kind: 'rows', positions: Int32Array.from(ovPos), rows: ovTensor });
+    if (plan.overrides.length > 0) {
+      const flat = new Float32Array(plan.overrides.length * this.hiddenSize);
+      plan.overrides.forEach((o, k) => flat.set(o.vector, k * this.hiddenSize));
+      ovTensor = tf.tensor2d(flat, [plan.overrides.length, this.hiddenSize]);
+      overrides.push({ kind: 'rows', positions: Int32Array.from(plan.overrides, (o) => o.flat), rows: ovTensor });
     }
     let res: { out: StepOutput; present: KvPair[] };
     try {
-      res = this.run({ batch: b, length: l, inputIds: ids, positionIds, attentionMask: mask, images, overrides, allowed });
+      res = this.run({ batch: b, length: l, inputIds: ids, positionIds: plan.positionIds, attentionMask: mask, images: plan.images, overrides, allowed });
     } finally {
       ovTensor?.dispose();
     }
-    const { out, present } = res;
-    const cache: TfjsCache = { id: nextId++, batchSize: b, length: l, present, keyMask, ropeDeltas, released: false };
+    const cache: TfjsCache = { id: nextId++, batchSize: b, length: l, present: res.present, keyMask, ropeDeltas: plan.ropeDeltas, released: false };
     this.caches.set(cache.id, cache);
-    return { ...out, cache };
+    return { ...res.out, cache };
   }
 
   async step(handle: CacheHandle, inputs: readonly StepInput[]): Promise<StepOutput> {

@@ -4,7 +4,7 @@ import type { PrefillRow, StepImage, StepInput, StepOutput } from '@lvr/decoding
 import { headDim, patchRowWidth, type ModelConfig } from '../config.js';
 import { contractFor, ONNX_FILES, validateSessionIo, type OnnxSessionKind } from './contract.js';
 import { readOnnxFolderModel } from './folder.js';
-import { checkImages, planPrefill } from './prefill-plan.js';
+import { checkImages, planPrefill } from '../inference/prefill-plan.js';
 import { loadOrt, openSession, type OrtModule, type OrtSession, type OrtTensor, type ResolvedOrtOptions } from './ort-runtime.js';
 
 /** Engine-side KV cache of one batch. */

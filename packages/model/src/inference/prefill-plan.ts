@@ -11,7 +11,7 @@ export interface PrefillChunk {
 }
 
 /**
- * Everything a backend needs to run a batch of prompts, computed in JS exactly as `TfjsStepModel` does:
+ * Everything a backend needs to run a batch of prompts (shared by `TfjsStepModel` and `OrtStepModel`):
  * left padding, M-RoPE positions, prompt embedding overrides, and the LIVR test-time image bottleneck.
  */
 export interface PrefillPlan {
@@ -20,6 +20,8 @@ export interface PrefillPlan {
   readonly length: number;
   /** (B × L) token ids, padding = pad id. */
   readonly ids: Int32Array;
+  /** (B × L) 1 = real token, 0 = left padding. */
+  readonly attentionMask: Uint8Array;
   /** (3 × B × L) axis-major M-RoPE positions. */
   readonly positionIds: Int32Array;
   /** (B) decode offsets: a step at cache length P sits at P + ropeDeltas[b] on all axes. */
@@ -95,7 +97,7 @@ export function planPrefill(c: ModelConfig, rows: readonly PrefillRow[], hiddenS
     }
   });
   const { chunks, stepMask } = bottleneckChunks(c, rows, ids, mask, b, l);
-  return { batch: b, length: l, ids, positionIds, ropeDeltas, overrides, images: rows.flatMap((r) => [...(r.images ?? [])]), chunks, stepMask };
+  return { batch: b, length: l, ids, attentionMask: mask, positionIds, ropeDeltas, overrides, images: rows.flatMap((r) => [...(r.images ?? [])]), chunks, stepMask };
 }
 
 /**
