@@ -12,7 +12,6 @@ export { encodeImages, patchPositions, type ImageInput } from './models/vision.j
 export { buildAttentionMask, decoderForward, type DecoderInput, type DecoderOutput } from './models/decoder.js';
 export { initParams, parameterSpecs, param, decays, type ModuleName } from './models/params.js';
 export { applyLvrHead } from './models/lvr-head.js';
-export { exportWeights, importWeights, type NamedWeight } from './models/weights.js';
 export type { KvPair } from './layers/attention.js';
 export { linear, tiedHead } from './ops/linear.js';
 export { attentionCore, attentionAutodiff, scaledDotAttention, setAttentionImpl, getAttentionImpl, planAttention, type AttentionImpl, type AttentionKernel, type AttentionPlan } from './ops/attention-core.js';

@@ -5,7 +5,6 @@ import { initBackend, type InitBackendOptions } from '../backend.js';
 import { configToJson } from '../config.js';
 import { encodeSafetensors, type SafetensorsInput } from '../io/safetensors.js';
 import { MiniQwenVL } from '../models/vlm.js';
-import { exportWeights, isTransposedOnDisk } from '../models/weights.js';
 import { gatherRows } from '../ops/gather-rows.js';
 import { ceTargets, computeLoss } from '../training/objectives.js';
 import { oracleCase, type OracleCase, type OracleVariant } from './oracle-case.js';
@@ -26,12 +25,6 @@ export interface OracleDumpSummary {
   loss: { ce: number; lvr: number; total: number };
   /** Number of parameters (each has a `grad/<name>` tensor in expected.safetensors). */
   numParams: number;
-}
-
-function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
-  const out = new Float32Array(data.length);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = data[r * cols + c] as number;
-  return out;
 }
 
 function f32(t: tf.Tensor): SafetensorsInput {
@@ -66,12 +59,7 @@ export function computeOracleTensors(model: MiniQwenVL, c: OracleCase): { tensor
       const v = vars[i]!;
       const g = grads[v.name];
       const data = g ? Float32Array.from(g.dataSync() as Float32Array) : new Float32Array(v.size); // no path → zero
-      if (isTransposedOnDisk(name, v.shape)) {
-        const [r, k] = v.shape as [number, number];
-        tensors[`grad/${name}`] = { shape: [k, r], data: transpose2d(data, r, k) };
-      } else {
-        tensors[`grad/${name}`] = { shape: [...v.shape], data };
-      }
+      tensors[`grad/${name}`] = { shape: [...v.shape], data }; // (out, in) as on disk
     });
     const { hidden, visual } = model.forward({
       batch: b.batch, length: b.length, inputIds: b.inputIds, positionIds: b.positionIds, attentionMask: b.attentionMask,
@@ -136,7 +124,7 @@ export async function writeOracleDump(outDir: string, opts: OracleDumpOptions = 
   try {
     jitterParams(model, new Rng(c.seed + 1));
     const { tensors, loss } = computeOracleTensors(model, c);
-    const weights = exportWeights(model.params);
+    const weights = Object.fromEntries([...model.params].map(([n, e]) => [n, { shape: [...e.variable.shape], data: Float32Array.from(e.variable.dataSync() as Float32Array) }]));
     await writeJsonAtomic(join(outDir, ORACLE_FILES.config), configToJson(c.config));
     await writeFileAtomic(join(outDir, ORACLE_FILES.weights), encodeSafetensors(weights, { format: 'pt' }));
     await writeFileAtomic(join(outDir, ORACLE_FILES.batch), `${JSON.stringify(batchJson(c))}\n`); // compact: ~3k pixel values

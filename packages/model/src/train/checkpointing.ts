@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LvrError, createLogger, type Rng } from '@lvr/core';
-import { CHECKPOINT_FILES, assignParams, listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint, type PlainTensor } from '../io/checkpoint.js';
+import { CHECKPOINT_FILES, assignParams, listCheckpoints, loadCheckpoint, pruneCheckpoints, saveCheckpoint } from '../io/checkpoint.js';
 import type { MetricRecord, TrainerState } from '../io/trainer-state.js';
 import type { AdamW } from './adamw.js';
 import type { TrainerConfig } from './config.js';
@@ -9,16 +9,6 @@ import type { ParamStore } from './param-store.js';
 import { writeLossCurvePng } from './plot.js';
 
 const log = createLogger('lvr:train');
-
-/**
- * Converts between the store and the on-disk layout of `model.safetensors` (for example the model's
- * HF-layout `exportWeights` / `importWeights`, which store linear weights as (out, in)). Without it the
- * store's tensors are written and read as they are. Optimizer moments always use the store's layout.
- */
-export interface WeightLayout {
-  exportWeights(store: ParamStore): Record<string, PlainTensor>;
-  importWeights(store: ParamStore, weights: Record<string, { shape: number[]; data: Float32Array }>, source: string): void;
-}
 
 /** Everything {@link writeTrainingCheckpoint} needs. */
 export interface TrainingSnapshot {
@@ -32,7 +22,6 @@ export interface TrainingSnapshot {
   tail: readonly MetricRecord[];
   modelConfig: object;
   tokenizerJson?: object | string | undefined;
-  layout?: WeightLayout | undefined;
 }
 
 /** Saves `outDir/checkpoint-<step>`, prunes old ones and refreshes `loss_curve.png`; returns the folder. */
@@ -47,8 +36,7 @@ export async function writeTrainingCheckpoint(s: TrainingSnapshot): Promise<stri
     metricsTail: s.tail.slice(-s.cfg.metricsTail),
     config: JSON.parse(JSON.stringify(s.cfg)) as Record<string, unknown>,
   };
-  const params = s.layout ? s.layout.exportWeights(s.params) : s.params;
-  await saveCheckpoint(dir, { config: s.modelConfig, params, tokenizerJson: s.tokenizerJson, trainerState });
+  await saveCheckpoint(dir, { config: s.modelConfig, params: s.params, tokenizerJson: s.tokenizerJson, trainerState });
   const removed = await pruneCheckpoints(s.outDir, s.cfg.keepLast);
   if (s.cfg.lossCurve) await writeLossCurvePng(join(s.outDir, 'metrics.jsonl'), join(s.outDir, 'loss_curve.png'));
   log.info(`saved ${dir}`, removed.length > 0 ? { removed } : undefined);
@@ -72,7 +60,7 @@ export async function resolveResumeDir(path: string): Promise<string> {
  */
 export async function restoreTraining(
   path: string,
-  target: { params: ParamStore; optimizer: AdamW; rng: Rng; cfg: Readonly<TrainerConfig>; layout?: WeightLayout | undefined },
+  target: { params: ParamStore; optimizer: AdamW; rng: Rng; cfg: Readonly<TrainerConfig> },
 ): Promise<TrainerState & { dir: string }> {
   const dir = await resolveResumeDir(path);
   const ck = await loadCheckpoint(dir);
@@ -81,16 +69,7 @@ export async function restoreTraining(
   const rng = state.rng.trainer;
   if (!rng) throw new LvrError('CHECKPOINT', `${dir}: trainer_state.json has no rng.trainer state`, { details: { file: dir } });
   if (!state.optimizer) throw new LvrError('CHECKPOINT', `${dir}: trainer_state.json has no optimizer state`, { details: { file: dir } });
-  if (target.layout) {
-    const weights: Record<string, { shape: number[]; data: Float32Array }> = {};
-    for (const [name, t] of Object.entries(ck.params)) {
-      if (!(t.data instanceof Float32Array)) throw new LvrError('CHECKPOINT', `${dir}: tensor "${name}" is not floating point`, { details: { file: dir, tensor: name } });
-      weights[name] = { shape: t.shape, data: t.data };
-    }
-    target.layout.importWeights(target.params, weights, join(dir, CHECKPOINT_FILES.model));
-  } else {
-    assignParams(target.params, ck.params, { file: dir });
-  }
+  assignParams(target.params, ck.params, { file: dir });
   target.optimizer.importState(state.optimizer, { file: join(dir, CHECKPOINT_FILES.optimizer) });
   target.rng.setState(rng);
   const saved = state.config ?? {};

@@ -18,4 +18,4 @@ export { lossCurveSvg, svgToPng, writeLossCurvePng, type LossCurveOptions } from
 export { lrAt, stageAt, type ScheduleKind, type ScheduleOptions, type StageSchedule, type StagedSchedule, type StagePosition } from './schedule.js';
 export { type StepContext, type LossFn, type LossResult, type GradFn, type GradResult } from './step.js';
 export { train, type TrainOptions, type TrainResult, type DataFn, type BatchInfo } from './trainer.js';
-export { resolveResumeDir, type WeightLayout } from './checkpointing.js';
+export { resolveResumeDir } from './checkpointing.js';

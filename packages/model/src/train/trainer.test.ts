@@ -9,7 +9,6 @@ import { liveTensors, useWasmBackend } from './test-backend.js';
 import { train, type TrainOptions } from './trainer.js';
 import type { LossResult, StepContext } from './step.js';
 import type { TrainerConfigInput } from './config.js';
-import type { WeightLayout } from './checkpointing.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 
 /** Tiny linear regression: y = x·w* + b* + noise, D = 4 features, N = 64 samples. */
@@ -153,29 +152,6 @@ describe('train', () => {
     disposeParams(a);
     disposeParams(c);
     disposeParams(d);
-  });
-
-  it('writes model.safetensors through a weight layout and resumes through it', async () => {
-    // on disk the (D, 1) weight is stored transposed as (1, D), like HF's (out, in) linear layout
-    const layout: WeightLayout = {
-      exportWeights: (store) => Object.fromEntries([...store].map(([n, e]) => [n, { shape: [...e.variable.shape].reverse(), data: e.variable.dataSync() as Float32Array }])),
-      importWeights: (store, w) => {
-        for (const [n, e] of store) e.variable.assign(tf.tidy(() => tf.reshape(tf.tensor(w[n]?.data as Float32Array), e.variable.shape)));
-      },
-    };
-    const cfg = { ...base, totalSteps: 4, checkpointEvery: 2, keepLast: 0 };
-    const a = makeStore();
-    await run({ store: a, config: cfg });
-    const outDir = join(root, 'layout');
-    const b = makeStore();
-    await run({ store: b, config: cfg, outDir, layout });
-    const onDisk = decodeSafetensors(await readFile(join(outDir, 'checkpoint-2', 'model.safetensors'))).tensors;
-    expect(onDisk['linear.weight']?.shape).toEqual([1, D]);
-    const c = makeStore(3);
-    await run({ store: c, config: cfg, layout, resumeFrom: join(outDir, 'checkpoint-2') });
-    expect(weights(c)).toEqual(weights(a));
-    expect(weights(b)).toEqual(weights(a));
-    [a, b, c].forEach(disposeParams);
   });
 
   it('accumulating 2 micro-batches of B equals one step on a batch of 2B', async () => {

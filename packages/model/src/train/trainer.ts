@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { LvrError, Rng, createLogger, type ProgressCallback } from '@lvr/core';
 import type { MetricRecord } from '../io/trainer-state.js';
 import { AdamW } from './adamw.js';
-import { restoreTraining, writeTrainingCheckpoint, type WeightLayout } from './checkpointing.js';
+import { restoreTraining, writeTrainingCheckpoint } from './checkpointing.js';
 import { clipByGlobalNorm } from './clip.js';
 import { resolveTrainerConfig, type TrainerConfig, type TrainerConfigInput } from './config.js';
 import { MetricsWriter } from './metrics.js';
@@ -38,8 +38,6 @@ export interface TrainOptions<B extends BatchInfo> {
   /** Written as config.json into checkpoints. Default `{}`. */
   modelConfig?: object;
   tokenizerJson?: object | string;
-  /** On-disk layout of model.safetensors (e.g. `{ exportWeights, importWeights }` for HF layout). */
-  layout?: WeightLayout;
   onProgress?: ProgressCallback;
   /** Runs after every `every`-th step; its values are logged as `eval/<name>`. */
   evalHook?: { every: number; fn: (step: number) => Promise<Record<string, number>> | Record<string, number> };
@@ -102,7 +100,7 @@ export async function train<B extends BatchInfo>(opts: TrainOptions<B>): Promise
   const staged = { stages: cfg.stages };
   try {
     if (opts.resumeFrom !== undefined) {
-      const st = await restoreTraining(opts.resumeFrom, { params: opts.params, optimizer, rng, cfg, layout: opts.layout });
+      const st = await restoreTraining(opts.resumeFrom, { params: opts.params, optimizer, rng, cfg });
       start = st.step;
       skipped = st.skippedSteps;
       tail.push(...(st.metricsTail ?? []));
@@ -112,7 +110,7 @@ export async function train<B extends BatchInfo>(opts: TrainOptions<B>): Promise
     const snapshot = async (step: number): Promise<void> => {
       if (!opts.outDir) return;
       const o = { outDir: opts.outDir, step, params: opts.params, optimizer, rng, cfg, skippedSteps: skipped, tail, modelConfig: opts.modelConfig ?? {} };
-      checkpoints.push(await writeTrainingCheckpoint({ ...o, tokenizerJson: opts.tokenizerJson, layout: opts.layout }));
+      checkpoints.push(await writeTrainingCheckpoint({ ...o, tokenizerJson: opts.tokenizerJson }));
     };
     opts.onProgress?.({ status: 'start', task: 'train', total: cfg.totalSteps });
     const t0 = Date.now();
