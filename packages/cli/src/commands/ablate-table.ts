@@ -258,13 +258,23 @@ export function ablationAccuracySvg(t: AblationTable): string {
   });
 }
 
-/** Line chart: accuracy vs mean latent steps — fixed 1/4/8 as a line, the adaptive strategies (converge, end-prob, exit-prob) as a dashed line. */
+const LINE_COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+
+/**
+ * Line chart: accuracy vs mean latent steps — per variant, fixed 1/4/8 as a solid line and the adaptive strategies
+ * (converge, end-prob, exit-prob) as a dashed line in the same colour; SFT (no latents) as a grey reference line.
+ */
 export function ablationStepsSvg(t: AblationTable): string {
   const series: LineSeries[] = [];
-  t.rows.filter((r) => Object.keys(r.strategies).length > 0).forEach((r) => {
+  const rows = t.rows.filter((r) => Object.keys(r.strategies).length > 0);
+  const maxX = Math.max(8, ...rows.flatMap((r) => Object.values(r.strategies).map((s) => s.meanLatentSteps)));
+  rows.forEach((r, i) => {
+    const color = LINE_COLORS[i % LINE_COLORS.length] as string;
     const pts = (names: readonly string[]): [number, number][] => names.map((s) => r.strategies[s]).filter((x) => x !== undefined).map((x) => [x.meanLatentSteps, x.accuracy] as [number, number]).sort((a, b) => a[0] - b[0]);
-    series.push({ name: `${r.name} fixed 1/4/8`, points: pts(['fixed:1', 'fixed:4', 'fixed:8']) });
-    series.push({ name: `${r.name} adaptive`, points: pts(['converge', 'end-prob', 'exit-prob']), dashed: true });
+    series.push({ name: `${r.name} fixed 1/4/8`, points: pts(['fixed:1', 'fixed:4', 'fixed:8']), color });
+    series.push({ name: `${r.name} adaptive`, points: pts(['converge', 'end-prob', 'exit-prob']), dashed: true, color });
   });
+  const sft = t.rows.find((r) => r.name === 'sft');
+  if (sft) series.push({ name: 'sft (no latents)', points: [[0, sft.accuracy.mean], [maxX, sft.accuracy.mean]], color: '#7f7f7f', dashed: true });
   return lineChartSvg({ title: 'Accuracy vs mean latent steps', xLabel: 'mean latent steps per item', yLabel: 'accuracy', series, width: 760, height: 440 });
 }
