@@ -26,7 +26,7 @@ export interface DemoConfig {
 }
 
 export const DEMO_CONFIGS: Readonly<Record<'quick' | 'full', DemoConfig>> = Object.freeze({
-  quick: { trainCount: 2000, testCount: 800, pretrainSteps: 600, pretrainBatch: 32, captionMaxObjects: 8, finetuneSteps: 350, finetuneBatch: 32, lvrLambda: 0.1, livrLatents: 16, fixedSteps: [4, 8, 16], evalBatch: 50, rlSteps: 40, rlPrompts: 2 },
+  quick: { trainCount: 2000, testCount: 800, pretrainSteps: 800, pretrainBatch: 32, captionMaxObjects: 8, finetuneSteps: 400, finetuneBatch: 32, lvrLambda: 0.1, livrLatents: 16, fixedSteps: [4, 8, 16], evalBatch: 50, rlSteps: 40, rlPrompts: 2 },
   full: { trainCount: 4000, testCount: 2000, pretrainSteps: 1500, pretrainBatch: 32, captionMaxObjects: 10, finetuneSteps: 1200, finetuneBatch: 32, lvrLambda: 0.1, livrLatents: 16, fixedSteps: [4, 8, 16], evalBatch: 50, rlSteps: 150, rlPrompts: 4 },
 });
 
