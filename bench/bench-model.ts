@@ -3,9 +3,9 @@
  * (config.json + model.safetensors + tokenizer.json), plus its ONNX export next to it. Created once and reused
  * while its config still matches; both the tfjs/ORT benchmarks and the PyTorch scripts load these files.
  */
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LvrError } from '@lvr/core';
+import { pathExists, LvrError } from '@lvr/core';
 import { LvrTokenizer, SYSTEM_MESSAGE, addLivrLatentTokens, createWordLevelTokenizerJson, suiteWords } from '@lvr/data';
 import { MODEL_SIZES, MiniQwenVL, configToJson, modelConfigFor, saveModel, type ModelConfig } from '@lvr/model';
 import { exportOnnx } from '@lvr/model/onnx';
@@ -27,14 +27,6 @@ export function benchTokenizerAndConfig(): { tokenizerJson: Record<string, unkno
   return { tokenizerJson, config: modelConfigFor(MODEL_SIZES.demo, LvrTokenizer.fromJson(tokenizerJson)) };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /**
  * Creates (or reuses) `<root>/model` and `<root>/onnx`. A folder is reused only when its config.json equals the
@@ -50,7 +42,7 @@ export async function ensureBenchModel(root: string, seed = 0): Promise<BenchMod
   const want = JSON.stringify(configToJson(config));
   try {
     const have = JSON.stringify(JSON.parse(await readFile(join(modelDir, 'config.json'), 'utf8')));
-    if (have === want && (await exists(join(modelDir, 'model.safetensors'))) && (await exists(join(onnxDir, 'onnx', 'decoder_model_merged.onnx')))) {
+    if (have === want && (await pathExists(join(modelDir, 'model.safetensors'))) && (await pathExists(join(onnxDir, 'onnx', 'decoder_model_merged.onnx')))) {
       return { modelDir, onnxDir, reused: true };
     }
   } catch (cause) {

@@ -1,6 +1,6 @@
-import { access, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LvrError, createLogger, writeJsonAtomic, type ProgressCallback } from '@lvr/core';
+import { pathExists, LvrError, createLogger, writeJsonAtomic, type ProgressCallback } from '@lvr/core';
 import type { LatentDecisionContext, StopStrategy, StopStrategyConfig } from '@lvr/decoding';
 import { evaluateItems, loadSyntheticSuite, type EvalModel, type EvalRecord, type McqItem, type ProbeKind } from '@lvr/eval';
 import { finetune, initBackend } from '@lvr/model';
@@ -95,21 +95,13 @@ export function summarizeEval(records: readonly EvalRecord[]): EvalSummary {
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 async function openForEval(dir: string, backend: AblationJob['backend']): Promise<OpenedModel> {
   if (backend === 'onnx') {
     try {
       const onnx = await import('@lvr/model/onnx');
       const out = join(dir, 'onnx-export');
-      if (!(await exists(join(out, 'config.json')))) await onnx.exportOnnx(dir, out);
+      if (!(await pathExists(join(out, 'config.json')))) await onnx.exportOnnx(dir, out);
       const assets = await onnx.readOnnxFolder(out);
       // One intra-op thread: two jobs share the two cores.
       const sm = await onnx.OrtStepModel.create(out, { intraOpNumThreads: 1 });
@@ -135,7 +127,7 @@ export async function runAblationJob(job: AblationJob, onProgress?: ProgressCall
   await initBackend();
   let trainMs = 0;
   const timing = join(job.dir, 'train-time.json');
-  if (await exists(join(modelDir, 'lvr_training.json')) && await exists(timing)) {
+  if (await pathExists(join(modelDir, 'lvr_training.json')) && await pathExists(timing)) {
     trainMs = (JSON.parse(await readFile(timing, 'utf8')) as { trainMs: number }).trainMs;
   } else {
     const t0 = Date.now();

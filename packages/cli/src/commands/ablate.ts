@@ -1,6 +1,6 @@
-import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { createLogger, writeJsonAtomic } from '@lvr/core';
+import { pathExists, createLogger, writeJsonAtomic } from '@lvr/core';
 import { loadSyntheticSuite, svgPng } from '@lvr/eval';
 import { UsageError, intOption, pathOption, type ParsedValues } from '../args.js';
 import { runLvr } from '../demo/subprocess.js';
@@ -59,14 +59,6 @@ export function resolveAblateConfig(values: ParsedValues): AblateConfig {
   };
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Runs `fns` with at most `limit` in flight; rejects with the first error after the others settle. */
 async function pool(fns: readonly (() => Promise<void>)[], limit: number): Promise<void> {
@@ -173,7 +165,7 @@ export const ablateCommand: Command = {
     let suite = pathOption(values, 'suite', ctx.io.cwd);
     if (!suite) {
       suite = join(out, 'suite');
-      if (!(await exists(join(suite, 'test.jsonl')))) {
+      if (!(await pathExists(join(suite, 'test.jsonl')))) {
         say(`generating the suite → ${displayPath(ctx.io, suite)}`);
         await runLvr(['synth', '--out', suite, '--train', String(cfg.trainCount), '--test', String(cfg.testCount), '--seed', '0'], log, 'synth');
       }
@@ -181,7 +173,7 @@ export const ablateCommand: Command = {
     let base = pathOption(values, 'base', ctx.io.cwd);
     if (!base) {
       base = join(out, 'base');
-      if (!(await exists(join(base, 'model.safetensors')))) {
+      if (!(await pathExists(join(base, 'model.safetensors')))) {
         say(`pre-training the base (${cfg.baseSteps} steps) → ${displayPath(ctx.io, base)}`);
         await runLvr(['train', '--mode', 'base', '--data', suite, '--out', base, '--steps', String(cfg.baseSteps), '--batch', String(cfg.batchSize), '--seed', '0'], log, 'base');
       }
@@ -204,7 +196,7 @@ export const ablateCommand: Command = {
     ctx.onProgress?.({ status: 'start', task: 'ablate', total: jobs.length });
     await pool(jobs.map((job) => async () => {
       const resultFile = join(job.dir, 'result.json');
-      if (!(await exists(resultFile))) {
+      if (!(await pathExists(resultFile))) {
         await mkdir(job.dir, { recursive: true });
         await writeJsonAtomic(join(job.dir, 'job.json'), job);
         await runLvr(['ablate', '--job', join(job.dir, 'job.json'), '--quiet'], log, `${job.variant} seed ${job.seed}`);

@@ -1,6 +1,5 @@
-import { access } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LvrError } from '@lvr/core';
+import { LvrError, pathExists } from '@lvr/core';
 import { pathOption, type ParsedValues } from '../args.js';
 import { runPipeline } from '../demo/pipeline.js';
 import { reportStage } from '../demo/stages/report.js';
@@ -25,14 +24,9 @@ export const reportCommand: Command = {
       suiteDir: join(dir, 'suite'), baseDir: join(dir, 'base'), sftDir: join(dir, 'sft'), lvrDir: join(dir, 'lvr'), livrDir: join(dir, 'livr'),
       evalSummary: join(dir, 'eval', 'summary.json'),
     };
-    try {
-      await access(join(dir, 'rl', 'metrics.jsonl'));
-      artifacts.rlDir = join(dir, 'rl');
-    } catch { /* no RL stage in this run */ }
-    try {
-      await access(artifacts.evalSummary!);
-    } catch (cause) {
-      throw new LvrError('IO_ERROR', `${displayPath(ctx.io, artifacts.evalSummary!)} is missing: run \`lvr demo\` first`, { cause });
+    if (await pathExists(join(dir, 'rl', 'metrics.jsonl'))) artifacts.rlDir = join(dir, 'rl'); // runs with an RL stage
+    if (!(await pathExists(artifacts.evalSummary!))) {
+      throw new LvrError('IO_ERROR', `${displayPath(ctx.io, artifacts.evalSummary!)} is missing: run \`lvr demo\` first`);
     }
     const res = await runPipeline([reportStage], { outDir: dir, artifacts });
     const report = res.artifacts.report!;

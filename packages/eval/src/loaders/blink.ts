@@ -1,7 +1,7 @@
 import { basename, dirname } from 'node:path';
 import { LvrError } from '@lvr/core';
 import { optionLetter, type ImageRef, type McqItem } from '../item.js';
-import { parseAnswerLetter } from './choices.js';
+import { answerIndexField } from './choices.js';
 import { findDataFiles } from './files.js';
 import { ImageFiles } from './images.js';
 import { describe, rowError, stringArrayField, stringField, type RawRow } from './location.js';
@@ -52,10 +52,7 @@ async function rowToItem(row: RawRow, images: ImageFiles): Promise<McqItem> {
   const subTask = stringField(row, 'sub_task');
   const options = stringArrayField(row, 'choices');
   const answer = stringField(row, 'answer');
-  const answerIndex = parseAnswerLetter(answer, options.length);
-  if (answerIndex < 0) {
-    throw rowError(row.loc, 'answer', `expected one of (A)..(${optionLetter(options.length - 1)}), got ${describe(answer)}`);
-  }
+  const answerIndex = answerIndexField(row, answer, options.length);
   const refs: ImageRef[] = [];
   for (const f of BLINK_IMAGE_FIELDS) {
     const ref = await images.struct(row.value[f], row, f);

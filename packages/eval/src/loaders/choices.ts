@@ -1,3 +1,5 @@
+import { optionLetter } from '../item.js';
+import { describe, rowError, type RawRow } from './location.js';
 /**
  * Text forms of options and answers in the benchmark files: MMVP's inline `"(a) Open (b) Closed"`, V*'s
  * `"(A) x\n(B) y"` lines inside the question text, and answers written `"(a)"`, `"(C)"` or `"B"`.
@@ -64,4 +66,14 @@ export function splitLetteredOptions(text: string): LetteredOptions | null {
     options,
     trailer: nl < 0 ? '' : text.slice(nl + 1).trim(),
   };
+}
+
+/**
+ * The option index of a row's `answer` field such as `"(C)"`, or a `DATASET_FORMAT` error naming the file, row and
+ * field (BLINK and CV-Bench rows share this format).
+ */
+export function answerIndexField(row: RawRow, answer: string, optionCount: number): number {
+  const i = parseAnswerLetter(answer, optionCount);
+  if (i < 0) throw rowError(row.loc, 'answer', `expected one of (A)..(${optionLetter(optionCount - 1)}), got ${describe(answer)}`);
+  return i;
 }

@@ -41,17 +41,8 @@ export async function readJsonLines(file: string): Promise<RawRow[]> {
   return rows;
 }
 
-/** True when `path` exists (any kind); other stat failures are `IO_ERROR`. */
-export async function pathExists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (cause) {
-    const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return false;
-    throw new LvrError('IO_ERROR', `cannot stat ${path} (${code ?? String(cause)})`, { cause, details: { file: path } });
-  }
-}
+/** Whether a path exists (see `@lvr/core`). */
+export { pathExists } from '@lvr/core';
 
 /** Throws `IO_ERROR` naming `path` unless it is a readable regular file. */
 export async function assertFile(path: string, what = 'image file'): Promise<void> {

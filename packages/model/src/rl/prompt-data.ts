@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { LvrError, ProgressReporter, type ProgressCallback } from '@lvr/core';
+import { pathExists, LvrError, ProgressReporter, type ProgressCallback } from '@lvr/core';
 import {
   SUITE_FILES, loadAndPreprocessImage, readGrpoDataset, readLvrSftMeta, readSyntheticTestSet, type LvrTokenizer,
 } from '@lvr/data';
@@ -37,10 +37,6 @@ export interface GrpoPromptSource {
 
 const IMAGE_RE = /\n?<image>\n?/g;
 
-async function exists(path: string): Promise<boolean> {
-  return stat(path).then(() => true, () => false);
-}
-
 /**
  * Reads RL prompts from a GRPO JSON file, a synthetic suite or an LVR SFT meta file (see {@link GrpoPromptSource}).
  * Records that cannot be used fail with `DATASET_FORMAT` naming the file and record.
@@ -54,7 +50,7 @@ export async function readGrpoPrompts(src: GrpoPromptSource): Promise<GrpoPrompt
     throw new LvrError('IO_ERROR', `RL data ${data} cannot be read`, { cause, details: { file: data } });
   });
   if (isDir && (src.split ?? 'train') === 'test') {
-    if (!(await exists(join(data, SUITE_FILES.test)))) throw new LvrError('DATASET_FORMAT', `${data}: split 'test' needs ${SUITE_FILES.test} (a synthetic suite)`);
+    if (!(await pathExists(join(data, SUITE_FILES.test)))) throw new LvrError('DATASET_FORMAT', `${data}: split 'test' needs ${SUITE_FILES.test} (a synthetic suite)`);
     return (await readSyntheticTestSet(data)).map((r) => ({
       id: r.id, image: join(data, r.image), question: r.question, solution: `<answer> ${r.answer_word} </answer>`,
       options: r.options, answerLetter: r.answer, extra: { task: r.task, category: r.category },
