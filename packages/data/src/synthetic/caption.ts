@@ -2,7 +2,7 @@ import { LvrError, type Rng } from '@lvr/core';
 import type { RgbImage } from '../image/rgb-image.js';
 import { renderScene, resolveRenderOptions, type RenderOptions, type ResolvedRenderOptions } from './render.js';
 import { placeObjects, resolveSceneOptions, type ObjectSpec, type ResolvedSceneOptions, type Scene, type SceneObject, type SceneOptions } from './scene.js';
-import { CAPTION_SEPARATOR, COLOUR_NAMES, SHAPES, SIZE_CLASSES } from './vocabulary.js';
+import { CAPTION_SEPARATOR, COLOUR_NAMES, MARKED_WORD, SHAPES, SIZE_CLASSES } from './vocabulary.js';
 
 /** Knobs of stage-0 caption scenes (scene geometry and rendering knobs included). */
 export interface CaptionOptions extends SceneOptions, RenderOptions {
@@ -76,7 +76,7 @@ export function objectCell(obj: SceneObject, width: number, height: number, grid
 
 /**
  * Caption of a scene: objects in raster order (by grid row, then grid column, then centre y, then x) as
- * `"<size> <colour> <shape> x<col> y<row>"`, joined by `" ; "`. Returns the caption and the sorted objects.
+ * `"<size> <colour> <shape> x<col> y<row>"` (`"<shape> marked x…"` for a marked object), joined by `" ; "`. Returns the caption and the sorted objects.
  *
  * @example
  * captionScene(scene, 4).caption; // "small red circle x0 y0 ; large blue cross x2 y1"
@@ -85,7 +85,7 @@ export function captionScene(scene: Scene, gridCells: number): { caption: string
   const keyed = scene.objects.map((o) => ({ o, cell: objectCell(o, scene.width, scene.height, gridCells) }));
   keyed.sort((a, b) => a.cell[1] - b.cell[1] || a.cell[0] - b.cell[0] || a.o.cy - b.o.cy || a.o.cx - b.o.cx);
   const caption = keyed
-    .map(({ o, cell }) => `${o.size} ${o.colour} ${o.shape} x${cell[0]} y${cell[1]}`)
+    .map(({ o, cell }) => `${o.size} ${o.colour} ${o.shape}${o.marked ? ` ${MARKED_WORD}` : ''} x${cell[0]} y${cell[1]}`)
     .join(` ${CAPTION_SEPARATOR} `);
   return { caption, objects: keyed.map((k) => k.o) };
 }

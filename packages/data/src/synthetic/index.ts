@@ -13,13 +13,16 @@ export {
   POSITION_WORDS,
   CAPTION_SEPARATOR,
   TEMPLATE_WORDS,
+  REASONING_WORDS,
+  MARKED_WORD,
+  DIRECTIONS,
   CAPTION_PROMPT,
   PROMPT_SENTENCES,
   cellWords,
   sentenceWords,
   suiteWords,
 } from './vocabulary.js';
-export type { Shape, ColourName, SizeClass, PositionAxis } from './vocabulary.js';
+export type { Shape, ColourName, SizeClass, PositionAxis, Direction } from './vocabulary.js';
 export { shapeExtent, insideShape } from './shapes.js';
 export type { ShapeExtent } from './shapes.js';
 export {
@@ -31,7 +34,9 @@ export {
   unionBox,
 } from './scene.js';
 export type { ObjectSpec, SceneObject, Scene, SceneOptions, ResolvedSceneOptions } from './scene.js';
-export { renderScene, resolveRenderOptions } from './render.js';
+export { renderScene, resolveRenderOptions, MARK_COLOUR } from './render.js';
+export { placeGridObjects, gridCellBox, resolveGridOptions } from './grid-scene.js';
+export type { GridOptions, ResolvedGridOptions } from './grid-scene.js';
 export type { RenderOptions, ResolvedRenderOptions } from './render.js';
 export { encodePng } from './png.js';
 export { generateCaptionExample, resolveCaptionOptions, captionScene, objectCell } from './caption.js';

@@ -4,6 +4,9 @@ import type { Scene } from './scene.js';
 import { insideShape } from './shapes.js';
 import { COLOURS } from './vocabulary.js';
 
+/** RGB of the 1-px frame drawn around a marked object (distinct from every object colour and the background). */
+export const MARK_COLOUR: readonly [number, number, number] = Object.freeze([150, 150, 150]) as unknown as readonly [number, number, number];
+
 /** Rendering knobs. */
 export interface RenderOptions {
   /** Standard deviation of the per-channel Gaussian noise, in 0..255 units. Default 5 (mild). 0 = none. */
@@ -61,6 +64,22 @@ export function renderScene(scene: Scene, opts: RenderOptions = {}): RgbImage {
     acc[i * 3] = br;
     acc[i * 3 + 1] = bg;
     acc[i * 3 + 2] = bb;
+  }
+  // Marked objects: a 1-px frame just outside the pixel box (clipped to the image), drawn before every object.
+  for (const obj of scene.objects) {
+    if (!obj.marked) continue;
+    const [x0, y0, x1, y1] = obj.pixelBox;
+    const fx0 = x0 - 1;
+    const fy0 = y0 - 1;
+    for (let py = Math.max(0, fy0); py <= Math.min(height - 1, y1); py++) {
+      for (let px = Math.max(0, fx0); px <= Math.min(width - 1, x1); px++) {
+        if (py !== fy0 && py !== y1 && px !== fx0 && px !== x1) continue;
+        const k = (py * width + px) * 3;
+        acc[k] = MARK_COLOUR[0];
+        acc[k + 1] = MARK_COLOUR[1];
+        acc[k + 2] = MARK_COLOUR[2];
+      }
+    }
   }
   const s = o.supersample;
   const perPixel = s * s;

@@ -8,6 +8,8 @@ export interface ObjectSpec {
   readonly shape: Shape;
   readonly colour: ColourName;
   readonly size: SizeClass;
+  /** Drawn with a light frame around it (the chase task's start marker; caption word `marked`). */
+  readonly marked?: boolean | undefined;
 }
 
 /** A placed object. Pixel coordinates are continuous: pixel `i` covers `[i, i + 1)`. */
@@ -126,6 +128,7 @@ export function makeSceneObject(spec: ObjectSpec, cx: number, cy: number, radius
     shape: spec.shape,
     colour: spec.colour,
     size: spec.size,
+    ...(spec.marked ? { marked: true } : {}),
     cx,
     cy,
     radius,

@@ -71,6 +71,27 @@ export const TEMPLATE_WORDS = Object.freeze([
   'there', 'objects', '?',
 ] as const);
 
+/**
+ * The word a caption puts after the shape of a *marked* object (drawn with a light frame, see `render.ts`):
+ * the start marker of the chase task, also seen in pre-training so the base learns to see it.
+ */
+export const MARKED_WORD = 'marked';
+
+/** The four arrow directions of the chase task, in a fixed order (index = direction id). */
+export const DIRECTIONS = ['up', 'down', 'left', 'right'] as const;
+/** One of {@link DIRECTIONS}. */
+export type Direction = (typeof DIRECTIONS)[number];
+
+/**
+ * The fixed words of the reasoning tasks' templates:
+ * chase — `"from the marked object follow three arrows . what shape ?"` (`"follow one arrow"` for k = 1), with an
+ * optional legend prefix `"legend : red up , green down , blue left , yellow right . "`;
+ * majority — `"which colour is most common ?"`.
+ */
+export const REASONING_WORDS = Object.freeze([
+  MARKED_WORD, 'from', 'object', 'follow', 'arrow', 'arrows', 'shape', 'legend', ':', ',', ...DIRECTIONS, 'which', 'most', 'common',
+] as const);
+
 /** The user prompt of stage-0 caption pre-training. */
 export const CAPTION_PROMPT = 'describe the image .';
 
@@ -108,6 +129,7 @@ export function suiteWords(gridCells: number, extraSentences: readonly string[] 
     ...POSITION_WORDS.horizontal,
     ...POSITION_WORDS.vertical,
     ...TEMPLATE_WORDS,
+    ...REASONING_WORDS,
     CAPTION_SEPARATOR,
     ...cellWords(gridCells),
   ]);
