@@ -10,3 +10,6 @@ export { scoreCvBench, cvBenchOfficial } from './cvbench.js';
 export { scoreSynthetic } from './synthetic.js';
 export { scoreResults, scoreAll } from './score-results.js';
 export { formatScoreTable } from './format.js';
+export { hierarchicalBootstrap, hierarchicalMean } from './hierarchical.js';
+export type { SeedItemScores, HierarchicalOptions, HierarchicalMean, HierarchicalDifference } from './hierarchical.js';
+export { holmCorrection, type HolmResult } from './holm.js';
