@@ -4,3 +4,4 @@ export { lvrLatentTransform, derangement, PROBES_LVR, PROBES_LIVR, PROBES_LVR_RO
 export { roiTokenIndices, distractorTokenIndices, distractorVectors, tokenRows, nearestToken, roiHitFraction } from './roi.js';
 export { pairedDifferenceCi } from './paired.js';
 export { summarizeRecords } from './summarize.js';
+export { CodebookVisionModel } from './codebook-vision.js';
