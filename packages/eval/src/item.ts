@@ -42,6 +42,18 @@ export interface McqItem {
   readonly pairId?: string | undefined;
   /** Region of interest, normalised `[x0, y0, x1, y1]` of the FIRST image (V*, synthetic). */
   readonly roi?: NormalizedBox | undefined;
+  /**
+   * Ordered regions of interest of the FIRST image, latent t's target = `rois[t]` (chase: the hop cells in hop
+   * order, one visual token each). The `oracle` probe feeds them; per-hop decodability checks them.
+   */
+  readonly rois?: readonly NormalizedBox[] | undefined;
+  /** Number of reasoning hops k (chase-k), for per-k breakdowns. */
+  readonly hops?: number | undefined;
+  /**
+   * Another chain on the same image whose answer differs (chase: another start cell's k-chain): the
+   * `counterfactual` probe feeds the tokens of `rois` and checks whether the answer becomes `answerWord`.
+   */
+  readonly counterfactual?: { readonly rois: readonly NormalizedBox[]; readonly answerWord: string } | undefined;
   /** The correct option's text, for models that answer with the word (the synthetic suite). */
   readonly answerWord?: string | undefined;
   /** Extra grouping keys copied into every result record (CV-Bench: `source` and `type`). */

@@ -9,6 +9,7 @@ export { loadCvBench, CVBENCH_SOURCES } from './cvbench.js';
 export type { CvBenchLoadOptions } from './cvbench.js';
 export { loadSyntheticSuite } from './synthetic.js';
 export type { SyntheticLoadOptions } from './synthetic.js';
+export { readChainFields, type ChainFields } from './chain-fields.js';
 export { loadBenchmark } from './load-benchmark.js';
 export type { LoadBenchmarkOptions } from './load-benchmark.js';
 export { parseCsv } from './csv.js';
