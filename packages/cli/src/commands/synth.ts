@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { TASK_KINDS, generateSuite, type SuiteOptions, type SuiteResult } from '@lvr/data';
+import { ALL_TASK_KINDS, TASK_KINDS, generateSuite, type SuiteOptions, type SuiteResult } from '@lvr/data';
 import { UsageError, intOption, listOption, numberOption, pathOption, type ParsedValues } from '../args.js';
 import type { CliIo } from '../io.js';
 import type { Command, CommandContext } from './command.js';
@@ -24,7 +24,10 @@ export function synthOptionsFromArgs(values: ParsedValues, cwd: string): SuiteOp
   set('imageSize', intOption(values, 'image-size', 8, 4096));
   set('distractors', intOption(values, 'distractors', 0, 64));
   set('noise', numberOption(values, 'noise', 0, 128));
-  set('tasks', listOption(values, 'tasks', TASK_KINDS));
+  set('tasks', listOption(values, 'tasks', ALL_TASK_KINDS));
+  const hops = listOption(values, 'hops', ['1', '2', '3', '4'] as const);
+  if (hops !== undefined) opts.hops = hops.map(Number);
+  if (values.legend === true) opts.legend = true;
   return opts;
 }
 
@@ -68,11 +71,12 @@ export const synthCommand: Command = {
   name: 'synth',
   summary: 'generate the synthetic perception suite (images, train/test JSON, tokenizer)',
   help: [
-    'Usage: lvr synth --out DIR [--seed N] [--train N] [--test N] [--image-size N] [--json]',
+    'Usage: lvr synth --out DIR [--seed N] [--train N] [--test N] [--image-size N] [--tasks LIST] [--hops LIST] [--legend] [--json]',
     '',
     'Writes the seeded synthetic perception suite into DIR: images/*.png, train.json + meta.json',
     '(LVR SFT format), test.jsonl (benchmark style), tokenizer.json (word level) and suite.json.',
-    'The same seed and options give byte-identical files.',
+    'The same seed and options give byte-identical files. The reasoning tasks are opt-in:',
+    '`--tasks chase,majority --hops 1,2,3,4 [--legend]` (chase items cycle through the hop counts).',
   ].join('\n'),
   options: {
     out: { type: 'string', short: 'o', valueName: 'DIR', description: 'output folder (empty, new, or an earlier suite)' },
@@ -80,7 +84,9 @@ export const synthCommand: Command = {
     train: { type: 'string', valueName: 'N', description: 'training items (default 2000)' },
     test: { type: 'string', valueName: 'N', description: 'test items (default 1000)' },
     'image-size': { type: 'string', valueName: 'N', description: 'image width and height in pixels (default 64)' },
-    tasks: { type: 'string', valueName: 'LIST', description: `task families, comma-separated (default ${TASK_KINDS.join(',')})` },
+    tasks: { type: 'string', valueName: 'LIST', description: `task families, comma-separated: ${ALL_TASK_KINDS.join(',')} (default ${TASK_KINDS.join(',')})` },
+    hops: { type: 'string', valueName: 'LIST', description: 'chase: hops per item, comma-separated in 1..4 (default 1,2,3,4)' },
+    legend: { type: 'boolean', description: 'chase: a per-image colour → direction legend in the question' },
     distractors: { type: 'string', valueName: 'N', description: 'distractor objects per image for every task (default per task)' },
     noise: { type: 'string', valueName: 'SIGMA', description: 'Gaussian pixel noise, 0..128 (default 5)' },
   },

@@ -19,7 +19,7 @@ import { recordError, withLocation, type RecordLocation } from './record-error.j
 import { runRecords } from './record-runner.js';
 import type { Conversation, DatasetReadResult, LvrSftRecord } from './types.js';
 
-const CORE_KEYS = ['id', 'image', 'conversations', 'bboxes'] as const;
+const CORE_KEYS = ['id', 'image', 'conversations', 'bboxes', 'lvr_chain'] as const;
 
 /** A validated SFT record whose image paths are not resolved yet. */
 export interface SftDraft {
@@ -27,7 +27,17 @@ export interface SftDraft {
   readonly images: readonly { path: string; field: string }[];
   readonly conversations: Conversation[];
   readonly bboxes: NormalizedBox[];
+  /** `"lvr_chain": true`: every box belongs to the single `<lvr>` placeholder, in order. */
+  readonly lvrChain: boolean;
   readonly extra: Record<string, unknown>;
+}
+
+/** `lvr_chain`: absent / false → false, true → true, anything else is an error. */
+function parseLvrChain(obj: Readonly<Record<string, unknown>>, loc: RecordLocation): boolean {
+  const v = obj.lvr_chain;
+  if (v === undefined || v === null || v === false) return false;
+  if (v !== true) throw recordError('DATASET_FORMAT', loc, 'lvr_chain', `expected true or false, got ${JSON.stringify(v)}`);
+  return true;
 }
 
 /**
@@ -43,8 +53,13 @@ export function parseSftRecord(raw: unknown, loc: RecordLocation, boxTolerance: 
   if (bboxes.length > 0 && images.length === 0) {
     throw recordError('DATASET_FORMAT', loc, 'image', `${bboxes.length} box(es) but no image to take them from`);
   }
-  checkPlaceholders(conversations, images.length, bboxes.length, loc);
-  return { id, images, conversations, bboxes, extra: extraFields(obj, CORE_KEYS) };
+  const lvrChain = parseLvrChain(obj, loc);
+  if (lvrChain && bboxes.length === 0) {
+    throw recordError('DATASET_FORMAT', loc, 'bboxes', '"lvr_chain": true needs at least one box (the ordered ROI of the one <lvr>)');
+  }
+  // A chain's boxes all belong to exactly one <lvr> placeholder.
+  checkPlaceholders(conversations, images.length, lvrChain ? 1 : bboxes.length, loc);
+  return { id, images, conversations, bboxes, lvrChain, extra: extraFields(obj, CORE_KEYS) };
 }
 
 /**
@@ -60,6 +75,8 @@ export function parseSftRecord(raw: unknown, loc: RecordLocation, boxTolerance: 
  *   (default 0.01); they are kept as written (the ROI mapper clamps).
  * - The `<lvr>` placeholders (gpt turns only) must match the boxes one to one, and the `<image>`
  *   placeholders the images — the reference silently zips and drops the surplus; here it is an error.
+ *   Exception (an @lvr extension for the ordered-ROI reasoning tasks): `"lvr_chain": true` puts every box
+ *   in the record's single `<lvr>`, in order (`record.lvrChain`; token groups via `recordLvrGroups`).
  * - With `onInvalid: 'skip'` bad records land in `skipped` (with a logged warning) instead of throwing.
  *
  * @example
@@ -92,8 +109,8 @@ export async function readLvrSftDataset(
           throw withLocation(e, loc, field);
         }
       }
-      const { id, conversations, bboxes, extra } = draft;
-      return { index, id, images, conversations, bboxes, extra };
+      const { id, conversations, bboxes, lvrChain, extra } = draft;
+      return { index, id, images, conversations, bboxes, ...(lvrChain ? { lvrChain } : {}), extra };
     },
     (item) => peekId(item.raw),
   );
@@ -126,6 +143,7 @@ function toJsonRecord(rec: LvrSftRecord, images: string[], loc: RecordLocation):
   else if (images.length > 1) out.image = images;
   out.conversations = rec.conversations.map(({ from, value }) => ({ from, value }));
   out.bboxes = rec.bboxes.map((b) => [...b]);
+  if (rec.lvrChain === true) out.lvr_chain = true;
   return { ...out, ...rec.extra };
 }
 

@@ -22,8 +22,13 @@ export interface LvrSftRecord {
   readonly images: readonly string[];
   /** Alternating human / gpt turns, starting with human, even length. */
   readonly conversations: readonly Conversation[];
-  /** One normalised `[x0, y0, x1, y1]` box per `<lvr>` placeholder, in order. */
+  /**
+   * One normalised `[x0, y0, x1, y1]` box per `<lvr>` placeholder, in order — or, with `lvrChain`, the ordered
+   * boxes of the record's single `<lvr>` (one latent span over all of them, in box order).
+   */
   readonly bboxes: readonly NormalizedBox[];
+  /** `"lvr_chain": true` in the file: every box belongs to the single `<lvr>`, in order. Absent = false. */
+  readonly lvrChain?: boolean | undefined;
   /** Every other field of the source record (dataset, split, question_id, task …), untouched. */
   readonly extra: Readonly<Record<string, unknown>>;
 }

@@ -4,6 +4,8 @@
  */
 export { bboxToTokenIndices, bboxToTokenRange, boxesToTokenGroups, roiTokenCount } from './bbox-to-tokens.js';
 export { assertBox } from './box.js';
+export { recordLvrGroups } from './lvr-groups.js';
+export type { LvrGroupSource } from './lvr-groups.js';
 export type { NormalizedBox } from './box.js';
 export { resolveRoiOptions, mergedGridOf } from './options.js';
 export type { MergedGrid, PatchGrid, ResolvedRoiOptions, RoiOptions, RoiRule } from './options.js';

@@ -1,7 +1,7 @@
 import { LvrError, Rng } from '@lvr/core';
 import type { NormalizedBox } from '../roi/box.js';
 import type { Scene } from './scene.js';
-import { TASK_KINDS, type TaskKind } from './tasks/task-family.js';
+import { ALL_TASK_KINDS, TASK_KINDS, type PerceptionTaskKind, type TaskCounterfactual, type TaskKind } from './tasks/task-family.js';
 import type { ResolvedTaskOptions } from './tasks/task-options.js';
 import { getTaskFamily } from './tasks/registry.js';
 
@@ -27,17 +27,26 @@ export interface SyntheticExample {
   readonly category: string;
   /** The scene to render (kept so images can be rendered later or in memory). */
   readonly scene: Scene;
+  /** Reasoning tasks: the ordered boxes of the one latent span (chase: hop cells in hop order). */
+  readonly rois?: readonly NormalizedBox[] | undefined;
+  /** Chase: hops k. */
+  readonly hops?: number | undefined;
+  /** Chase: the counterfactual chain (another start, another answer shape). */
+  readonly counterfactual?: TaskCounterfactual | undefined;
 }
+
+/** Item counts per task kind; absent kinds get none. */
+export type TaskCounts = Partial<Record<TaskKind, number>>;
 
 /**
  * Splits `total` items over `kinds` as evenly as possible (the first kinds get the remainder). Pairs come
  * in twos: an odd pair share gives its last item to the first other kind (or rounds up if pairs are the
- * only kind).
+ * only kind). The result has every perception kind (0 when not asked for) plus the asked reasoning kinds.
  *
  * @example
  * allocateCounts(10, ['attribute', 'pair']); // { attribute: 6, position: 0, count: 0, pair: 4 }
  */
-export function allocateCounts(total: number, kinds: readonly TaskKind[]): Record<TaskKind, number> {
+export function allocateCounts(total: number, kinds: readonly TaskKind[]): TaskCounts & Record<PerceptionTaskKind, number> {
   if (!Number.isInteger(total) || total < 0) {
     throw new LvrError('CONFIG_INVALID', `synthetic: item counts must be integers ≥ 0, got ${total}`, { details: { value: total } });
   }
@@ -74,20 +83,21 @@ function pad(i: number, width: number): string {
  */
 export function generateExamples(
   split: SuiteSplit,
-  counts: Readonly<Record<TaskKind, number>>,
+  counts: Readonly<TaskCounts>,
   seed: number,
   o: ResolvedTaskOptions,
 ): SyntheticExample[] {
   const out: SyntheticExample[] = [];
   const width = Math.max(5, String(Math.max(0, ...Object.values(counts))).length);
-  for (const kind of TASK_KINDS) {
+  for (const kind of ALL_TASK_KINDS) {
     const family = getTaskFamily(kind);
-    const draws = Math.ceil(counts[kind] / family.itemsPerDraw);
+    const count = counts[kind] ?? 0;
+    const draws = Math.ceil(count / family.itemsPerDraw);
     for (let d = 0, made = 0; d < draws; d++) {
-      const items = family.draw(new Rng(`${seed}/${split}/${kind}/${d}`), o);
+      const items = family.draw(new Rng(`${seed}/${split}/${kind}/${d}`), o, d);
       const base = `${split}-${kind}-${pad(d, width)}`;
       items.forEach((item, j) => {
-        if (made >= counts[kind]) return;
+        if (made >= count) return;
         made++;
         const id = family.itemsPerDraw === 1 ? base : `${base}-${String.fromCharCode(97 + j)}`;
         out.push({
@@ -103,6 +113,9 @@ export function generateExamples(
           pairId: family.itemsPerDraw === 2 ? base : undefined,
           category: item.category,
           scene: item.scene,
+          ...(item.rois !== undefined ? { rois: item.rois } : {}),
+          ...(item.hops !== undefined ? { hops: item.hops } : {}),
+          ...(item.counterfactual !== undefined ? { counterfactual: item.counterfactual } : {}),
         });
       });
     }

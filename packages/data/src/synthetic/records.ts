@@ -7,8 +7,13 @@ export interface LvrSftJsonRecord {
   /** Relative to the meta file's `image_folder` (the suite folder). */
   image: string;
   conversations: [{ from: 'human'; value: string }, { from: 'gpt'; value: string }];
-  /** One normalised `[x0, y0, x1, y1]` box per `<lvr>` placeholder (here exactly one). */
+  /**
+   * One normalised `[x0, y0, x1, y1]` box per `<lvr>` placeholder (here exactly one); with `lvr_chain`, the
+   * ordered boxes of the one `<lvr>` placeholder (chase: the hop cells in hop order).
+   */
   bboxes: NormalizedBox[];
+  /** All `bboxes` belong to the single `<lvr>` placeholder, in order (one latent per box's tokens). */
+  lvr_chain?: true;
   task: string;
   category: string;
   pair_id?: string;
@@ -28,6 +33,12 @@ export interface BenchmarkJsonRecord {
   /** Shared by the two items of an image pair, `null` otherwise. */
   pair_id: string | null;
   roi: NormalizedBox;
+  /** Chase: hops k. */
+  hops?: number;
+  /** Reasoning tasks: the ordered ROI boxes (chase: hop cells in hop order; majority: the majority objects). */
+  rois?: NormalizedBox[];
+  /** Chase: another start cell's chain (ordered boxes) and the shape it ends on. */
+  counterfactual?: { rois: NormalizedBox[]; answer_word: string };
 }
 
 /** One entry of the LVR meta file (`meta.json`). */
@@ -40,7 +51,8 @@ export interface LvrMetaEntry {
 /**
  * The LVR SFT record of an example: the human turn is `"<image>\n{question}"` (no options: the miniature
  * models answer with the word, see feasibility.md), the gpt turn `"<lvr>\n<answer> {word} </answer>"`,
- * and `bboxes` holds the ROI.
+ * and `bboxes` holds the ROI — or, for the reasoning tasks, the ordered `rois` of the one `<lvr>` with
+ * `"lvr_chain": true` (the reader then maps all boxes to one latent span, in order).
  *
  * @example
  * toLvrSftRecord(ex).conversations[1].value; // "<lvr>\n<answer> red </answer>"
@@ -53,7 +65,8 @@ export function toLvrSftRecord(ex: SyntheticExample): LvrSftJsonRecord {
       { from: 'human', value: `<image>\n${ex.question}` },
       { from: 'gpt', value: `<lvr>\n<answer> ${ex.answerWord} </answer>` },
     ],
-    bboxes: [[...ex.roi]],
+    bboxes: ex.rois !== undefined ? ex.rois.map((b) => [...b] as NormalizedBox) : [[...ex.roi]],
+    ...(ex.rois !== undefined ? { lvr_chain: true as const } : {}),
     task: ex.task,
     category: ex.category,
   };
@@ -79,6 +92,11 @@ export function toBenchmarkRecord(ex: SyntheticExample): BenchmarkJsonRecord {
     task: ex.task,
     pair_id: ex.pairId ?? null,
     roi: [...ex.roi],
+    ...(ex.hops !== undefined ? { hops: ex.hops } : {}),
+    ...(ex.rois !== undefined ? { rois: ex.rois.map((b) => [...b] as NormalizedBox) } : {}),
+    ...(ex.counterfactual !== undefined
+      ? { counterfactual: { rois: ex.counterfactual.rois.map((b) => [...b] as NormalizedBox), answer_word: ex.counterfactual.answerWord } }
+      : {}),
   };
 }
 

@@ -1,7 +1,7 @@
 import { LvrError, type ProgressCallback } from '@lvr/core';
 import { SYSTEM_MESSAGE } from '../tokenizer/special-tokens.js';
 import { resolveRenderOptions, type RenderOptions, type ResolvedRenderOptions } from './render.js';
-import { TASK_KINDS, type TaskKind } from './tasks/task-family.js';
+import { ALL_TASK_KINDS, TASK_KINDS, type TaskKind } from './tasks/task-family.js';
 import { resolveTaskOptions, type ResolvedTaskOptions, type TaskOptions } from './tasks/task-options.js';
 import { getTaskFamily } from './tasks/registry.js';
 
@@ -15,7 +15,10 @@ export interface SuiteOptions extends TaskOptions, RenderOptions {
   trainCount?: number;
   /** Test items (benchmark-style JSONL). Default 1000. */
   testCount?: number;
-  /** Task families to include; items are split evenly between them. Default all four. */
+  /**
+   * Task families to include; items are split evenly between them. Default the four perception tasks
+   * (`TASK_KINDS`); the reasoning tasks `chase` and `majority` are opt-in.
+   */
   tasks?: readonly TaskKind[];
   /** Cells per axis of the caption grid (only affects the tokenizer's `x0..`/`y0..` words). Default 4. */
   gridCells?: number;
@@ -66,7 +69,7 @@ export function resolveSuiteOptions(opts: SuiteOptions): ResolvedSuiteOptions {
   }
   const tasks = opts.tasks ?? TASK_KINDS;
   if (!Array.isArray(tasks) || tasks.length === 0) {
-    throw new LvrError('CONFIG_INVALID', `synthetic: tasks must be a non-empty list of ${TASK_KINDS.join(', ')}`, { details: { field: 'tasks' } });
+    throw new LvrError('CONFIG_INVALID', `synthetic: tasks must be a non-empty list of ${ALL_TASK_KINDS.join(', ')}`, { details: { field: 'tasks' } });
   }
   for (const t of tasks) getTaskFamily(t);
   const gridCells = opts.gridCells ?? 4;
@@ -78,7 +81,7 @@ export function resolveSuiteOptions(opts: SuiteOptions): ResolvedSuiteOptions {
     seed,
     trainCount: countOpt('trainCount', opts.trainCount, 2000),
     testCount: countOpt('testCount', opts.testCount, 1000),
-    tasks: Object.freeze(TASK_KINDS.filter((k) => tasks.includes(k))),
+    tasks: Object.freeze(ALL_TASK_KINDS.filter((k) => tasks.includes(k))),
     gridCells,
     systemMessage: opts.systemMessage ?? SYSTEM_MESSAGE,
     concurrency: countOpt('concurrency', opts.concurrency, 8, 256) || 1,

@@ -102,14 +102,19 @@ function countByTask(examples: readonly SyntheticExample[], tasks: readonly Task
 }
 
 function buildManifest(o: ResolvedSuiteOptions, train: readonly SyntheticExample[], test: readonly SyntheticExample[]): SuiteManifest {
-  const { scene, ...task } = o.task;
+  const { scene, hops, legend, majorityObjects, ...task } = o.task;
+  // The reasoning knobs are recorded only when their task is written (perception manifests stay as they were).
+  const reasoning = {
+    ...(o.tasks.includes('chase') ? { hops: [...hops], legend } : {}),
+    ...(o.tasks.includes('majority') ? { majorityObjects: [...majorityObjects] } : {}),
+  };
   const baseline = questionOnlyBaseline(train, test).byTask;
   return {
     generator: '@lvr/data synthetic',
     version: SYNTHETIC_SUITE_VERSION,
     seed: o.seed,
     tasks: [...o.tasks],
-    knobs: { ...scene, ...task, ...o.render, gridCells: o.gridCells, systemMessage: o.systemMessage },
+    knobs: { ...scene, ...task, ...reasoning, ...o.render, gridCells: o.gridCells, systemMessage: o.systemMessage },
     counts: { train: countByTask(train, o.tasks), test: countByTask(test, o.tasks) },
     chance: Object.fromEntries(
       o.tasks.map((k) => {

@@ -26,12 +26,34 @@ function checkRecord(v: unknown, file: string, line: number): BenchmarkJsonRecor
     throw fail(file, line, 'answer_word', `"${String(r.answer_word)}" is not option ${r.answer as string} ("${String(options[idx])}")`);
   }
   if (r.pair_id !== null && typeof r.pair_id !== 'string') throw fail(file, line, 'pair_id', 'expected a string or null');
-  const roi = r.roi;
-  if (!Array.isArray(roi) || roi.length !== 4 || !roi.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-    throw fail(file, line, 'roi', 'expected [x0, y0, x1, y1] of finite numbers');
+  checkBox(r.roi, file, line, 'roi');
+  if (r.hops !== undefined && (!Number.isInteger(r.hops) || (r.hops as number) < 1)) {
+    throw fail(file, line, 'hops', `expected a positive integer, got ${JSON.stringify(r.hops)}`);
   }
-  if (roi[0] > roi[2] || roi[1] > roi[3]) throw fail(file, line, 'roi', `expected x0 ≤ x1 and y0 ≤ y1, got ${JSON.stringify(roi)}`);
+  if (r.rois !== undefined) checkBoxList(r.rois, file, line, 'rois', r.hops as number | undefined);
+  if (r.counterfactual !== undefined) {
+    const cf = r.counterfactual as Record<string, unknown>;
+    if (typeof cf !== 'object' || cf === null || Array.isArray(cf)) throw fail(file, line, 'counterfactual', 'expected an object { rois, answer_word }');
+    checkBoxList(cf.rois, file, line, 'counterfactual.rois', r.hops as number | undefined);
+    if (typeof cf.answer_word !== 'string' || !options.includes(cf.answer_word)) {
+      throw fail(file, line, 'counterfactual.answer_word', `expected one of the options, got ${JSON.stringify(cf.answer_word)}`);
+    }
+  }
   return r as unknown as BenchmarkJsonRecord;
+}
+
+function checkBox(box: unknown, file: string, line: number, field: string): void {
+  if (!Array.isArray(box) || box.length !== 4 || !box.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+    throw fail(file, line, field, 'expected [x0, y0, x1, y1] of finite numbers');
+  }
+  if (box[0] > box[2] || box[1] > box[3]) throw fail(file, line, field, `expected x0 ≤ x1 and y0 ≤ y1, got ${JSON.stringify(box)}`);
+}
+
+/** A non-empty list of boxes; with `hops` given, exactly `hops` of them. */
+function checkBoxList(v: unknown, file: string, line: number, field: string, hops: number | undefined): void {
+  if (!Array.isArray(v) || v.length === 0) throw fail(file, line, field, 'expected a non-empty array of boxes');
+  if (hops !== undefined && v.length !== hops) throw fail(file, line, field, `expected ${hops} boxes (one per hop), got ${v.length}`);
+  v.forEach((b, i) => checkBox(b, file, line, `${field}[${i}]`));
 }
 
 /**

@@ -1,9 +1,11 @@
 import { LvrError } from '@lvr/core';
 import { attributeTask } from './attribute.js';
+import { chaseTask } from './chase.js';
 import { countTask } from './count.js';
+import { majorityTask } from './majority.js';
 import { pairTask } from './pair.js';
 import { positionTask } from './position.js';
-import { TASK_KINDS, type TaskFamily, type TaskKind } from './task-family.js';
+import { ALL_TASK_KINDS, type TaskFamily, type TaskKind } from './task-family.js';
 
 /** The built-in task families by kind. */
 export const TASK_FAMILIES: Readonly<Record<TaskKind, TaskFamily>> = Object.freeze({
@@ -11,6 +13,8 @@ export const TASK_FAMILIES: Readonly<Record<TaskKind, TaskFamily>> = Object.free
   position: positionTask,
   count: countTask,
   pair: pairTask,
+  chase: chaseTask,
+  majority: majorityTask,
 });
 
 /**
@@ -20,8 +24,8 @@ export const TASK_FAMILIES: Readonly<Record<TaskKind, TaskFamily>> = Object.free
  * getTaskFamily('count').optionCount(resolveTaskOptions()); // 4
  */
 export function getTaskFamily(kind: string): TaskFamily {
-  if (!(TASK_KINDS as readonly string[]).includes(kind)) {
-    throw new LvrError('CONFIG_INVALID', `synthetic: unknown task "${kind}" (known: ${TASK_KINDS.join(', ')})`, {
+  if (!(ALL_TASK_KINDS as readonly string[]).includes(kind)) {
+    throw new LvrError('CONFIG_INVALID', `synthetic: unknown task "${kind}" (known: ${ALL_TASK_KINDS.join(', ')})`, {
       details: { field: 'tasks', value: kind },
     });
   }

@@ -1,7 +1,7 @@
 import { LvrError } from '@lvr/core';
 import { resolveSceneOptions, type ResolvedSceneOptions, type SceneOptions } from '../scene.js';
 import { COLOUR_NAMES, NUMBER_WORDS, type PositionAxis } from '../vocabulary.js';
-import { TASK_KINDS, type TaskKind } from './task-family.js';
+import { TASK_KINDS, type PerceptionTaskKind } from './task-family.js';
 
 /** Size class of the attribute question's target. */
 export type TargetSize = 'small' | 'large' | 'any';
@@ -17,7 +17,7 @@ export interface TaskOptions extends SceneOptions {
    * Defaults: attribute 6 (plus target and binding distractor = 8 objects, feasibility design B),
    * position 4, count 3, pair 5.
    */
-  distractors?: number | Partial<Record<TaskKind, number>>;
+  distractors?: number | Partial<Record<PerceptionTaskKind, number>>;
   /** Size class of the attribute target. Default `'small'` (V*: a small object among distractors). */
   targetSize?: TargetSize;
   /** Add a same-shape, other-size, other-colour object to attribute scenes (forces binding). Default true. */
@@ -39,12 +39,21 @@ export interface TaskOptions extends SceneOptions {
   minSeparation?: number;
   /** What pairs may differ in. Default both. */
   pairVariants?: readonly PairVariant[];
+  /**
+   * Chase: hops k per item (1..4), one number or a list; suite items cycle through the list (draw d gets
+   * `hops[d % hops.length]`), so every k gets the same share. Default `[1, 2, 3, 4]`.
+   */
+  hops?: number | readonly number[];
+  /** Chase: per-image random colour → direction legend stated in the question (the harder variant). Default false. */
+  legend?: boolean;
+  /** Majority: inclusive range of the number of objects (within 4..16, one per grid cell). Default `[10, 16]`. */
+  majorityObjects?: readonly [number, number];
 }
 
 /** {@link TaskOptions} resolved once with defaults (frozen). */
 export interface ResolvedTaskOptions {
   readonly scene: ResolvedSceneOptions;
-  readonly distractors: Readonly<Record<TaskKind, number>>;
+  readonly distractors: Readonly<Record<PerceptionTaskKind, number>>;
   readonly targetSize: TargetSize;
   readonly bindingDistractor: boolean;
   readonly attributeOptions: number;
@@ -54,9 +63,15 @@ export interface ResolvedTaskOptions {
   readonly positionAxes: readonly PositionAxis[];
   readonly minSeparation: number;
   readonly pairVariants: readonly PairVariant[];
+  readonly hops: readonly number[];
+  readonly legend: boolean;
+  readonly majorityObjects: readonly [number, number];
 }
 
-const DEFAULT_DISTRACTORS: Readonly<Record<TaskKind, number>> = { attribute: 6, position: 4, count: 3, pair: 5 };
+/** Largest number of hops of a chase item. */
+export const MAX_HOPS = 4;
+
+const DEFAULT_DISTRACTORS: Readonly<Record<PerceptionTaskKind, number>> = { attribute: 6, position: 4, count: 3, pair: 5 };
 
 function bad(field: string, message: string): LvrError {
   return new LvrError('CONFIG_INVALID', `synthetic: ${field} ${message}`, { details: { field } });
@@ -78,7 +93,7 @@ function nonEmptySubset<T extends string>(field: string, v: readonly T[] | undef
  */
 export function resolveTaskOptions(opts: TaskOptions = {}): ResolvedTaskOptions {
   const scene = resolveSceneOptions(opts);
-  const distractors: Record<TaskKind, number> = { ...DEFAULT_DISTRACTORS };
+  const distractors: Record<PerceptionTaskKind, number> = { ...DEFAULT_DISTRACTORS };
   if (typeof opts.distractors === 'number') for (const k of TASK_KINDS) distractors[k] = opts.distractors;
   else if (opts.distractors !== undefined) Object.assign(distractors, opts.distractors);
   for (const k of TASK_KINDS) {
@@ -104,6 +119,16 @@ export function resolveTaskOptions(opts: TaskOptions = {}): ResolvedTaskOptions 
   if (!Number.isFinite(minSeparation) || minSeparation < 0 || minSeparation >= 0.9) {
     throw bad('minSeparation', `must be in [0, 0.9), got ${opts.minSeparation}`);
   }
+  const hopList = typeof opts.hops === 'number' ? [opts.hops] : opts.hops ?? [1, 2, 3, 4];
+  if (!Array.isArray(hopList) || hopList.length === 0 || !hopList.every((k) => Number.isInteger(k) && k >= 1 && k <= MAX_HOPS)) {
+    throw bad('hops', `must be an integer in 1..${MAX_HOPS} or a non-empty list of them, got ${JSON.stringify(opts.hops)}`);
+  }
+  if (opts.legend !== undefined && typeof opts.legend !== 'boolean') throw bad('legend', `must be a boolean, got ${JSON.stringify(opts.legend)}`);
+  const majorityObjects = opts.majorityObjects ?? [10, 16];
+  const [mLo, mHi] = majorityObjects;
+  if (!Array.isArray(majorityObjects) || majorityObjects.length !== 2 || !Number.isInteger(mLo) || !Number.isInteger(mHi) || mLo < 4 || mHi > 16 || mLo > mHi) {
+    throw bad('majorityObjects', `must be [lo, hi] with integers 4 ≤ lo ≤ hi ≤ 16, got ${JSON.stringify(opts.majorityObjects)}`);
+  }
   return Object.freeze({
     scene,
     distractors: Object.freeze(distractors),
@@ -116,5 +141,8 @@ export function resolveTaskOptions(opts: TaskOptions = {}): ResolvedTaskOptions 
     positionAxes: nonEmptySubset('positionAxes', opts.positionAxes, ['horizontal', 'vertical'] as const),
     minSeparation,
     pairVariants: nonEmptySubset('pairVariants', opts.pairVariants, ['colour', 'position'] as const),
+    hops: Object.freeze([...hopList]),
+    legend: opts.legend ?? false,
+    majorityObjects: Object.freeze([mLo, mHi]) as readonly [number, number],
   });
 }
