@@ -5,8 +5,8 @@ import type { McqItem } from '../item.js';
 import { buildMcqPrompt } from '../prompt/prompt.js';
 import { extractAnswer } from '../extract/extract.js';
 import { answerConstraint, chosenOption, type AnswerFormatIds, type EvalMethod } from './answer-protocol.js';
-import { lvrLatentTransform, type ProbeKind } from './probes.js';
-import { distractorVectors, roiHitFraction, roiTokenIndices, tokenRows } from './roi.js';
+import { lvrLatentTransform, PROBES_FEEDING, type ProbeKind } from './probes.js';
+import { encodeItemVisuals, hopDecodability, probeFeedVectors, roiHits } from './item-visual.js';
 
 const log = createLogger('lvr:eval');
 
@@ -25,7 +25,7 @@ export interface EvaluateOptions {
   /** Stop strategy of LVR's latent spans (default fixed 8 with a forced `<|lvr_end|>`). */
   strategy?: StopStrategyConfig | undefined;
   probe?: ProbeKind | undefined;
-  /** Latent vectors each item fed in the normal run (the `shuffle` probe). */
+  /** Latent vectors each item fed in the normal run (the `shuffle` and `first-repeat` probes): `EvaluateResult.latents`. */
   reference?: ReadonlyMap<string, readonly Float32Array[]> | undefined;
   batchSize?: number | undefined;
   maxNewTokens?: number | undefined;
@@ -43,6 +43,14 @@ export interface EvaluateOptions {
    * and items with a `roi`. Default false.
    */
   roiHit?: boolean | undefined;
+  /**
+   * LVR: per-hop decodability — for items with `rois`, per hop t whether the t-th generated latent's nearest
+   * visual token (by dot product = the pointer argmax, and by L2) is the token of `rois[t]`
+   * (`EvalRecord.hopHitDot` / `hopHitL2`). Measured on the vectors actually fed (with hidden-state feedback
+   * the latent itself; with pointer-argmax feedback the chosen token, whose L2-nearest token is itself).
+   * Needs `StepModel.encodeImages`. Default false.
+   */
+  hopDecode?: boolean | undefined;
 }
 
 /** One evaluated item (what the results JSONL stores, minus the latent vectors). */
@@ -70,6 +78,14 @@ export interface EvalRecord {
   roiHitL2?: number | undefined;
   /** `roi_hit` with the nearest token by cosine after centring on the image's mean token. */
   roiHitCos?: number | undefined;
+  /** The item's hop count k (items with `hops`). */
+  hops?: number | undefined;
+  /** `counterfactual` probe: whether the answer is the counterfactual chain's answer word. */
+  followed?: boolean | undefined;
+  /** Per-hop decodability (only with `hopDecode`, items with `rois`): per hop t, nearest token by dot product is hop t's. */
+  hopHitDot?: boolean[] | undefined;
+  /** Per hop t, the L2-nearest visual token is hop t's. */
+  hopHitL2?: boolean[] | undefined;
 }
 
 export interface EvaluateResult {
@@ -150,10 +166,10 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
   const allIds = items.map((it) => it.id);
   const merge = resolvePreprocessOptions(model.preprocess).mergeSize;
   const numLatents = method === 'livr' ? (probe === 'skip' ? 0 : (model.numLatents ?? 16)) : 0;
-  const feedsRoi = probe === 'gt-roi' || probe === 'distractor';
-  if (feedsRoi && method !== 'lvr') throw new LvrError('INVALID_ARGUMENT', `the ${probe} probe applies to LVR models`);
-  const needsVisual = method === 'lvr' && (feedsRoi || o.roiHit === true);
-  if (needsVisual && !model.stepModel.encodeImages) throw new LvrError('UNSUPPORTED', `the ${feedsRoi ? probe : 'roi_hit'} measurement needs a step model with encodeImages (${model.stepModel.backend} has none)`);
+  const feedsRoi = PROBES_FEEDING.includes(probe);
+  if ((feedsRoi || probe === 'first-repeat' || probe === 'markers-only') && method !== 'lvr') throw new LvrError('INVALID_ARGUMENT', `the ${probe} probe applies to LVR models`);
+  const needsVisual = method === 'lvr' && (feedsRoi || o.roiHit === true || o.hopDecode === true);
+  if (needsVisual && !model.stepModel.encodeImages) throw new LvrError('UNSUPPORTED', `the ${feedsRoi ? probe : o.roiHit ? 'roi_hit' : 'per-hop decodability'} measurement needs a step model with encodeImages (${model.stepModel.backend} has none)`);
   for (let start = 0; start < items.length; start += batchSize) {
     const chunk = items.slice(start, start + batchSize);
     const protocols = chunk.map((it) => o.protocol ?? (it.benchmark === 'synthetic' ? 'word' : 'letter'));
@@ -172,13 +188,8 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
         : undefined;
       return { prompt: { inputIds, images, embeddingOverrides: overrides, imageBottleneck: probe === 'bottleneck' }, seed: seed + start + i };
     }));
-    const visual = needsVisual ? await itemVisuals(model.stepModel, chunk, chunkImages, merge) : undefined;
-    const feed = feedsRoi && visual
-      ? new Map(chunk.map((it, i) => {
-        const v = visual[i] as ItemVisual;
-        return [it.id, probe === 'gt-roi' ? tokenRows(v.tokens, v.d, v.roi) : distractorVectors(v.tokens, v.d, v.roi)] as const;
-      }))
-      : undefined;
+    const visual = needsVisual ? await encodeItemVisuals(model.stepModel, chunk, chunkImages, merge) : undefined;
+    const feed = feedsRoi && visual ? new Map(visual.map((v) => [v.id, probeFeedVectors(probe, v)] as const)) : undefined;
     const results = await generate(model.stepModel, requests, {
       strategy: method === 'lvr' ? strategy : { kind: 'fixed', steps: 1 },
       sampler: { kind: 'greedy' },
@@ -188,7 +199,7 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
       // The model's embedding has padding rows past the tokenizer (like Qwen's): never sample them.
       suppressIds: Array.from({ length: Math.max(0, model.stepModel.vocabSize - tok.vocabSize) }, (_, i) => tok.vocabSize + i),
       livr: method === 'livr' ? true : undefined,
-      skipLatent: method === 'lvr' && probe === 'skip',
+      skipLatent: method === 'lvr' && (probe === 'skip' || probe === 'markers-only'),
       latentTransform: method === 'lvr' ? lvrLatentTransform(probe, chunk.map((it) => it.id), { seed, reference: o.reference, allIds, feed }) : undefined,
       allowedTokens: (row, out) => constraints[row]!(out),
     });
@@ -207,13 +218,20 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
         rule = ex.rule;
       }
       const vectors = r.latentSpans.flatMap((s) => s.vectors.map((v) => Float32Array.from(v)));
+      const v = visual?.[i];
+      const hop = o.hopDecode && v?.hops ? hopDecodability(vectors, v.tokens, v.d, v.hops) : undefined;
+      const cf = probe === 'counterfactual' ? it.counterfactual : undefined;
+      const predictedWord = prediction === null ? undefined : it.options[prediction.charCodeAt(0) - 65];
       latents.set(it.id, vectors);
       traces.set(it.id, r);
       records.push({
         id: it.id, benchmark: it.benchmark, category: it.category, pairId: it.pairId, method,
         strategy: strategyName(strategy, method), probe, answer: it.answer, prediction, rule, correct: prediction === it.answer,
         text, latentSteps: vectors.length, stopReasons: r.latentSpans.map((s) => s.stopReason),
-        ...(o.roiHit && visual ? roiHits(vectors, visual[i] as ItemVisual) : {}),
+        ...(o.roiHit && v ? roiHits(vectors, v) : {}),
+        ...(it.hops !== undefined ? { hops: it.hops } : {}),
+        ...(cf ? { followed: predictedWord === cf.answerWord } : {}),
+        ...(hop ? { hopHitDot: hop.dot, hopHitL2: hop.l2 } : {}),
       });
     });
     progress.tick(chunk.length);
@@ -221,38 +239,4 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
   progress.finish();
   log.info('evaluated', { method, probe, items: items.length, accuracy: records.filter((r) => r.correct).length / Math.max(1, records.length) });
   return { records, latents, traces };
-}
-
-/** One item's first-image visual tokens and ROI token indices. */
-interface ItemVisual {
-  tokens: Float32Array;
-  d: number;
-  roi: number[];
-}
-
-async function itemVisuals(sm: StepModel, chunk: readonly McqItem[], images: readonly StepImage[][], merge: number): Promise<ItemVisual[]> {
-  const firsts = chunk.map((it, i) => {
-    const im = images[i]?.[0];
-    if (!im) throw new LvrError('INVALID_ARGUMENT', `item ${it.id}: the ROI probes need an image`);
-    if (!it.roi) throw new LvrError('INVALID_ARGUMENT', `item ${it.id}: the ROI probes need the item's roi box`);
-    return im;
-  });
-  const all = await (sm.encodeImages as NonNullable<StepModel['encodeImages']>)(firsts);
-  const d = sm.hiddenSize;
-  let off = 0;
-  return chunk.map((it, i) => {
-    const g = (firsts[i] as StepImage).gridThw;
-    const n = (g.t * g.h * g.w) / (merge * merge);
-    const tokens = all.slice(off * d, (off + n) * d);
-    off += n;
-    const roi = roiTokenIndices(it.roi!, g, merge);
-    if (roi.length === 0) throw new LvrError('INVALID_ARGUMENT', `item ${it.id}: its roi covers no visual token`);
-    return { tokens, d, roi };
-  });
-}
-
-function roiHits(vectors: readonly Float32Array[], v: ItemVisual): { roiHitL2?: number; roiHitCos?: number } {
-  const l2 = roiHitFraction(vectors, v.tokens, v.d, v.roi, 'l2');
-  const c = roiHitFraction(vectors, v.tokens, v.d, v.roi, 'cosine');
-  return l2 === undefined ? {} : { roiHitL2: l2, roiHitCos: c };
 }

@@ -82,9 +82,10 @@ export function tokenRows(tokens: Float32Array, d: number, indices: readonly num
 /**
  * Index of the visual token nearest to `v`: `l2` = smallest Euclidean distance (the space latents are fed in);
  * `cosine` = largest cosine after subtracting the image's mean token from both (the shared background component
- * makes raw cosines ≈ 0.8 for every cell — feasibility study §4).
+ * makes raw cosines ≈ 0.8 for every cell — feasibility study §4); `dot` = largest raw dot product `v · v_j`
+ * (the argmax of the pointer-feedback logits `latent · v_j / √D`).
  */
-export function nearestToken(v: Float32Array, tokens: Float32Array, d: number, metric: 'l2' | 'cosine'): number {
+export function nearestToken(v: Float32Array, tokens: Float32Array, d: number, metric: 'l2' | 'cosine' | 'dot'): number {
   const n = checkTokens(tokens, d);
   if (v.length !== d) throw new LvrError('SHAPE_MISMATCH', `latent has ${v.length} values, expected D = ${d}`);
   const mu = metric === 'cosine' ? meanRow(tokens, d) : undefined;
@@ -94,7 +95,9 @@ export function nearestToken(v: Float32Array, tokens: Float32Array, d: number, m
   if (mu) for (let j = 0; j < d; j++) vn += ((v[j] as number) - (mu[j] as number)) ** 2;
   for (let i = 0; i < n; i++) {
     let score = 0;
-    if (mu) {
+    if (metric === 'dot') {
+      for (let j = 0; j < d; j++) score += (v[j] as number) * (tokens[i * d + j] as number);
+    } else if (mu) {
       let dot = 0, tn = 0;
       for (let j = 0; j < d; j++) {
         const a = (v[j] as number) - (mu[j] as number);
