@@ -26,6 +26,11 @@ export interface LvrModulesConfig {
   head: 'none' | 'simple' | 'glu';
   /** Learned `<|lvr_latent_end|>` embedding used by the latent-end stop strategy. */
   latentEndEmbedding: boolean;
+  /**
+   * P learned pause embeddings `lvr_pause_emb` (P × D) for the `pause` latent feedback (the compute control):
+   * the t-th latent of a span is fed row min(t, P − 1). 0 = absent (default). `config.json`: `lvr_pause_tokens`.
+   */
+  pauseTokens: number;
 }
 
 /** Special-token ids the model needs (from the tokenizer; stored in config.json like the reference). */
@@ -114,7 +119,7 @@ export function resolveModelConfig(input: ModelConfigInput): Readonly<ModelConfi
     initializerRange: input.initializerRange ?? 0.02,
     vision,
     tokens: { ...input.tokens, latentIds: [...(input.tokens.latentIds ?? [])] },
-    lvr: { head: input.lvr?.head ?? 'none', latentEndEmbedding: input.lvr?.latentEndEmbedding ?? false },
+    lvr: { head: input.lvr?.head ?? 'none', latentEndEmbedding: input.lvr?.latentEndEmbedding ?? false, pauseTokens: input.lvr?.pauseTokens ?? 0 },
     lora: input.lora ? { r: input.lora.r, alpha: input.lora.alpha, targets: [...input.lora.targets] } : null,
   };
   validate(cfg);
@@ -153,6 +158,7 @@ function validate(c: ModelConfig): void {
   }
   for (const id of t.latentIds) if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize) fail(`latent id ${id} out of range`);
   if (!['none', 'simple', 'glu'].includes(c.lvr.head)) fail(`lvr.head must be none | simple | glu, got ${c.lvr.head}`);
+  if (!Number.isInteger(c.lvr.pauseTokens) || c.lvr.pauseTokens < 0 || c.lvr.pauseTokens > 4096) fail(`lvr.pauseTokens must be an integer in 0..4096, got ${c.lvr.pauseTokens}`);
   if (c.lora) {
     posInt('lora.r', c.lora.r);
     if (!(c.lora.alpha > 0)) fail(`lora.alpha must be > 0, got ${c.lora.alpha}`);
@@ -219,6 +225,7 @@ export function configToJson(c: ModelConfig): Record<string, unknown> {
     latent_token_ids: c.tokens.latentIds,
     lvr_head: c.lvr.head,
     lvr_latent_end_embedding: c.lvr.latentEndEmbedding,
+    ...(c.lvr.pauseTokens > 0 ? { lvr_pause_tokens: c.lvr.pauseTokens } : {}),
     ...(c.lora ? { lora: { r: c.lora.r, lora_alpha: c.lora.alpha, target_modules: c.lora.targets.map((t) => `${t}_proj`) } } : {}),
   };
 }
@@ -269,7 +276,7 @@ export function configFromJson(j: Record<string, unknown>, file = 'config.json')
       lvrEndId: num('lvr_end_id'),
       latentIds: Array.isArray(j.latent_token_ids) ? (j.latent_token_ids as number[]) : [],
     },
-    lvr: { head, latentEndEmbedding: j.lvr_latent_end_embedding === true },
+    lvr: { head, latentEndEmbedding: j.lvr_latent_end_embedding === true, pauseTokens: j.lvr_pause_tokens === undefined ? 0 : num('lvr_pause_tokens') },
     lora: parseLora(j.lora, file),
   });
 }

@@ -4,7 +4,7 @@ import { patchRowWidth, type ModelConfig } from '../config.js';
 import type { ParamStore } from '../train/param-store.js';
 
 /** Modules for freezing (`vision` = patch embedding + ViT blocks; `merger`; `llm`; LVR extras). */
-export type ModuleName = 'vision' | 'merger' | 'llm' | 'lvr_head' | 'latent_end' | 'lora';
+export type ModuleName = 'vision' | 'merger' | 'llm' | 'lvr_head' | 'latent_end' | 'pause' | 'lora';
 
 export type { ParamEntry, ParamStore } from '../train/param-store.js';
 
@@ -76,6 +76,8 @@ export function parameterSpecs(c: ModelConfig): Spec[] {
     add('lvr_head.down.bias', [d], 'zeros', 'lvr_head');
   }
   if (c.lvr.latentEndEmbedding) add('lvr_latent_end_emb', [d], 'unit-sqrt', 'latent_end');
+  // Pause-K (latent feedback `pause`): P learned input rows, initialised like the token embeddings.
+  if (c.lvr.pauseTokens > 0) add('lvr_pause_emb', [c.lvr.pauseTokens, d], 'normal', 'pause');
   if (c.lora) {
     for (let i = 0; i < c.numLayers; i++) {
       for (const t of c.lora.targets) {

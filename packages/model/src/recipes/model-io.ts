@@ -7,6 +7,7 @@ import { configFromJson, configToJson } from '../config.js';
 import { initParams } from '../models/params.js';
 import { MiniQwenVL } from '../models/vlm.js';
 import { Rng } from '@lvr/core';
+import { parseLatentFeedback, type LatentFeedbackKind } from '../training/latent-feedback.js';
 
 /** A model with its tokenizer, as stored in an HF-style folder. */
 export interface LoadedModel {
@@ -16,6 +17,8 @@ export interface LoadedModel {
   dir: string;
   /** How the model was trained (`lvr_training.json`), when the folder has it. */
   training?: TrainingInfo | undefined;
+  /** What its latent steps feed back: `lvr_training.json`'s `"latent_feedback"` (absent file or field = `hidden`). */
+  latentFeedback: LatentFeedbackKind;
 }
 
 /** `lvr_training.json`: the training mode of a model folder, so inference prompts it the way it was trained. */
@@ -23,6 +26,8 @@ export interface TrainingInfo {
   mode: 'base' | 'sft' | 'lvr' | 'livr' | 'rl';
   /** LIVR: latent tokens appended to the question. */
   numLatents?: number | undefined;
+  /** LVR: what a latent step feeds back (absent = `hidden`, the reference). */
+  latent_feedback?: LatentFeedbackKind | undefined;
   [key: string]: unknown;
 }
 
@@ -72,5 +77,11 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     for (const p of params.values()) p.variable.dispose();
     throw e;
   }
-  return { model: MiniQwenVL.fromParams(config, params), tokenizer, tokenizerJson, dir, training: await readTrainingInfo(dir) };
+  const training = await readTrainingInfo(dir);
+  const latentFeedback = parseLatentFeedback(training?.latent_feedback, `${join(dir, TRAINING_INFO_FILE)}: "latent_feedback"`);
+  if (latentFeedback === 'pause' && config.lvr.pauseTokens === 0) {
+    for (const p of params.values()) p.variable.dispose();
+    throw new LvrError('CHECKPOINT', `${dir}: latent_feedback is "pause" but config.json has no lvr_pause_tokens (no lvr_pause_emb)`);
+  }
+  return { model: MiniQwenVL.fromParams(config, params), tokenizer, tokenizerJson, dir, training, latentFeedback };
 }

@@ -140,6 +140,61 @@ export function infoNceLoss(
 }
 
 /**
+ * Pointer logits of queries (n, D) over the visual tokens (Nv, D): logits_j = q · v_j / √D inside each query's own
+ * image, −1e9 elsewhere (so a softmax puts no mass on other images). Differentiable in both inputs; callers
+ * stop-gradient `visual` where the tokens are targets. The contract of issue 11's pointer feedback.
+ *
+ * @example
+ * const logits = pointerLogits(latent, visual, images); // (n, Nv)
+ */
+export function pointerLogits(query: tf.Tensor2D, visual: tf.Tensor2D, img: LatentImages): tf.Tensor2D {
+  const n = query.shape[0];
+  const [nv, d] = visual.shape;
+  checkImages(img, n, nv);
+  return tf.tidy(() => tf.add(tf.div(tf.matMul(query, visual, false, true), Math.sqrt(d)), imageLogitMask(img, nv)) as tf.Tensor2D);
+}
+
+/**
+ * The `pointer-mix` feedback vector of each query: Σ_j softmax(pointerLogits)_j v_j over its own image (n, D).
+ * Differentiable through the weights and the tokens.
+ *
+ * @example
+ * const fed = pointerMix(model.latentFromHidden(hPrev), visual, images);
+ */
+export function pointerMix(query: tf.Tensor2D, visual: tf.Tensor2D, img: LatentImages): tf.Tensor2D {
+  return tf.tidy(() => tf.matMul(tf.softmax(pointerLogits(query, visual, img)), visual) as tf.Tensor2D);
+}
+
+/**
+ * The per-latent pointer ("hop") cross-entropy: CE of softmax(q_k · v_j / √D) over latent k's own image toward its
+ * target row, mean over latents (visual tokens stop-gradient), and `acc` = the fraction of latents whose argmax is
+ * the target (no gradient). None → 0, 0.
+ *
+ * @example
+ * const { loss, acc } = hopLoss(query, visual, batch.lvr.visualRows, images);
+ */
+export function hopLoss(query: tf.Tensor2D, visual: tf.Tensor2D, targetRows: Int32Array, img: LatentImages): { loss: tf.Scalar; acc: tf.Scalar } {
+  const n = query.shape[0];
+  const nv = visual.shape[0];
+  if (targetRows.length !== n) throw new LvrError('SHAPE_MISMATCH', `hopLoss: ${targetRows.length} targets for ${n} queries`);
+  if (n === 0) return { loss: tf.scalar(0), acc: tf.scalar(0) };
+  checkImages(img, n, nv);
+  for (let k = 0; k < n; k++) {
+    const r = targetRows[k] as number;
+    if (!(r >= (img.start[k] as number) && r < (img.start[k] as number) + (img.count[k] as number))) {
+      throw new LvrError('SHAPE_MISMATCH', `hopLoss: target row ${r} of latent ${k} is not a token of its image`);
+    }
+  }
+  return tf.tidy(() => {
+    const logits = pointerLogits(query, stopGradient(visual), img);
+    const target = tf.tensor1d(targetRows, 'int32');
+    const loss = tf.neg(tf.mean(tf.sum(tf.mul(tf.logSoftmax(logits), tf.oneHot(target, nv)), -1))) as tf.Scalar;
+    const acc = tf.mean(tf.cast(tf.equal(tf.argMax(stopGradient(logits), -1), target), 'float32')) as tf.Scalar;
+    return { loss, acc };
+  });
+}
+
+/**
  * Pointer loss at `<|lvr_start|>`: a distribution over the image's visual tokens from the dot products of the
  * query (the vector the model would feed as its first latent) with each token, softmax(q·v_j / √D), trained by
  * cross-entropy toward the uniform distribution over the span's ROI tokens. (A component shared by all tokens of
@@ -151,7 +206,6 @@ export function infoNceLoss(
 export function pointerLoss(query: tf.Tensor2D, visual: tf.Tensor2D, roiRows: readonly Int32Array[], img: LatentImages): tf.Scalar {
   const n = query.shape[0];
   const nv = visual.shape[0];
-  const d = visual.shape[1];
   if (roiRows.length !== n) throw new LvrError('SHAPE_MISMATCH', `pointerLoss: ${roiRows.length} ROI sets for ${n} queries`);
   if (n === 0) return tf.scalar(0);
   checkImages(img, n, nv);
@@ -162,8 +216,7 @@ export function pointerLoss(query: tf.Tensor2D, visual: tf.Tensor2D, roiRows: re
     for (const r of uniq) q[k * nv + r] = 1 / uniq.length;
   });
   return tf.tidy(() => {
-    const logits = tf.add(tf.div(tf.matMul(query, stopGradient(visual), false, true), Math.sqrt(d)), imageLogitMask(img, nv));
-    const logp = tf.logSoftmax(logits);
+    const logp = tf.logSoftmax(pointerLogits(query, stopGradient(visual), img));
     return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.tensor2d(q, [n, nv])), -1))) as tf.Scalar;
   });
 }

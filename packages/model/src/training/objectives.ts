@@ -5,8 +5,10 @@ import { bceWithLogits, crossEntropy, lvrRegressionLoss, type LvrLossKind } from
 import { param } from '../models/params.js';
 import type { EmbedOverride, MiniQwenVL } from '../models/vlm.js';
 import { IGNORE_INDEX, type TrainBatch } from './batch.js';
-import { LVR_TARGET_SPACES, imageMeans, infoNceLoss, mapToTargetSpace, pointerLoss, singleImage, type LatentImages, type LvrTargetSpace } from './lvr-targets.js';
+import { LVR_TARGET_SPACES, hopLoss, imageMeans, infoNceLoss, mapToTargetSpace, pointerLoss, singleImage, type LatentImages, type LvrTargetSpace } from './lvr-targets.js';
 import { chooseSelfFed, resolveSelfFeed, selfFedForward, selfFeedProbability, type SelfFeedConfig } from './self-feed.js';
+import { isPointerFeedback, parseLatentFeedback, type LatentFeedbackKind } from './latent-feedback.js';
+import { pauseForward, pointerMixForward, spanIndexOf } from './latent-feedback-forward.js';
 
 /**
  * What a training step optimises. `base`, `sft` and `livr` are cross-entropy on the labelled tokens (LIVR
@@ -37,14 +39,29 @@ export interface ObjectiveConfig {
   latentEndLoss: LvrLossKind;
   /** Mode-switch BCE on the `<|lvr_end|>` logit inside latent spans (0 = off). */
   modeSwitchLambda: number;
+  /**
+   * What is fed at the `<|lvr|>` inputs (issue 11, docs/training-lvr-variants.md): `hidden` = the reference
+   * (teacher-forced ROI tokens + regression; default); `pointer-argmax` (teacher-forced, + hop CE); `pointer-mix`
+   * (self-fed pointer mixes, sequential passes, + hop CE); `pause` (learned `lvr_pause_emb` rows, CE only).
+   */
+  latentFeedback: LatentFeedbackKind;
+  /**
+   * Weight of the per-latent pointer ("hop") cross-entropy: softmax(latentFromHidden(h[p−1]) · v_j / √D) over the
+   * latent's image toward its ROI token. Default 1 for the pointer kinds, 0 otherwise (must be 0 for `pause`).
+   */
+  hopLambda: number;
 }
 
 export const DEFAULT_OBJECTIVE: Readonly<ObjectiveConfig> = Object.freeze({
   kind: 'sft', lvrLoss: 'mse', lvrLambda: 0.1, latentEndLambda: 0, latentEndLoss: 'mse', modeSwitchLambda: 0,
-  lvrTarget: 'raw', lvrTemperature: 0.1, selfFeed: undefined, pointerLambda: 0,
+  lvrTarget: 'raw', lvrTemperature: 0.1, selfFeed: undefined, pointerLambda: 0, latentFeedback: 'hidden', hopLambda: 0,
 });
 
-/** Input of {@link resolveObjective}: any subset; `selfFeed` may be partial (defaults filled in). */
+/**
+ * Input of {@link resolveObjective}: any subset; `selfFeed` may be partial (defaults filled in). With a pointer
+ * `latentFeedback`, an omitted `lvrLambda` defaults to 0 (regression off) and `hopLambda` to 1; with `pause`, both
+ * default to 0.
+ */
 export type ObjectiveInput = Partial<Omit<ObjectiveConfig, 'selfFeed'>> & { selfFeed?: Partial<SelfFeedConfig> | undefined };
 
 /**
@@ -54,14 +71,30 @@ export type ObjectiveInput = Partial<Omit<ObjectiveConfig, 'selfFeed'>> & { self
  * resolveObjective({ kind: 'lvr', lvrLoss: 'infonce', lvrTarget: 'centred', selfFeed: { from: 0, to: 1 } });
  */
 export function resolveObjective(p: ObjectiveInput): Readonly<ObjectiveConfig> {
-  const o = { ...DEFAULT_OBJECTIVE, ...p, selfFeed: p.selfFeed ? resolveSelfFeed(p.selfFeed) : undefined };
+  const latentFeedback = parseLatentFeedback(p.latentFeedback, 'objective.latentFeedback');
+  const pointer = isPointerFeedback(latentFeedback);
+  const o = {
+    ...DEFAULT_OBJECTIVE, ...p, selfFeed: p.selfFeed ? resolveSelfFeed(p.selfFeed) : undefined, latentFeedback,
+    lvrLambda: p.lvrLambda ?? (latentFeedback === 'hidden' ? DEFAULT_OBJECTIVE.lvrLambda : 0),
+    hopLambda: p.hopLambda ?? (pointer ? 1 : 0),
+  };
   if (!['base', 'sft', 'lvr', 'livr'].includes(o.kind)) throw new LvrError('CONFIG_INVALID', `objective.kind must be base | sft | lvr | livr, got ${o.kind}`);
   if (!['mse', 'mae', 'cosine', 'infonce'].includes(o.lvrLoss)) throw new LvrError('CONFIG_INVALID', `objective.lvrLoss must be mse | mae | cosine | infonce, got ${o.lvrLoss}`);
   if (!['mse', 'mae', 'cosine'].includes(o.latentEndLoss)) throw new LvrError('CONFIG_INVALID', `objective.latentEndLoss must be mse | mae | cosine, got ${o.latentEndLoss}`);
   if (!LVR_TARGET_SPACES.includes(o.lvrTarget)) throw new LvrError('CONFIG_INVALID', `objective.lvrTarget must be ${LVR_TARGET_SPACES.join(' | ')}, got ${o.lvrTarget}`);
   if (!(o.lvrTemperature > 0) || !Number.isFinite(o.lvrTemperature)) throw new LvrError('CONFIG_INVALID', `objective.lvrTemperature must be a finite number > 0, got ${o.lvrTemperature}`);
-  for (const k of ['lvrLambda', 'latentEndLambda', 'modeSwitchLambda', 'pointerLambda'] as const) {
+  for (const k of ['lvrLambda', 'latentEndLambda', 'modeSwitchLambda', 'pointerLambda', 'hopLambda'] as const) {
     if (!(o[k] >= 0) || !Number.isFinite(o[k])) throw new LvrError('CONFIG_INVALID', `objective.${k} must be a finite number ≥ 0, got ${o[k]}`);
+  }
+  if (latentFeedback !== 'hidden') {
+    const why = `objective.latentFeedback '${latentFeedback}'`;
+    if (o.kind !== 'lvr') throw new LvrError('CONFIG_INVALID', `${why} applies to kind 'lvr' only, got kind '${o.kind}'`);
+    if (o.selfFeed) throw new LvrError('CONFIG_INVALID', `${why} cannot be combined with objective.selfFeed (pointer-mix is always self-fed, pointer-argmax and pause never)`);
+    if (latentFeedback === 'pause') {
+      for (const k of ['lvrLambda', 'pointerLambda', 'hopLambda'] as const) {
+        if (o[k] > 0) throw new LvrError('CONFIG_INVALID', `${why} feeds no visual vector, so objective.${k} must be 0, got ${o[k]}`);
+      }
+    }
   }
   return Object.freeze(o);
 }
@@ -78,7 +111,9 @@ export interface LossOutput {
   loss: tf.Scalar;
   /**
    * Documented metric names: `loss/ce`, `loss/lvr`, `loss/latent_end`, `loss/mode_switch`, `loss/pointer`,
-   * `self_feed/p` (the scheduled probability), `self_feed/fraction` (latents actually self-fed).
+   * `self_feed/p` (the scheduled probability), `self_feed/fraction` (latents actually self-fed), `loss/hop` and
+   * `hop/acc` (per-latent pointer CE and the fraction of latents whose pointer argmax is the ROI token; pointer
+   * kinds or `hopLambda > 0`), `feedback/passes` (forward passes of `pause` / `pointer-mix`).
    */
   metrics: Record<string, tf.Scalar>;
 }
@@ -129,7 +164,18 @@ export function computeLoss(model: MiniQwenVL, b: TrainBatch, o: Readonly<Object
   const metrics: Record<string, tf.Scalar> = {};
   let hidden: tf.Tensor2D;
   let visual: tf.Tensor2D;
-  if (useLvr && b.lvr) {
+  const fb = o.latentFeedback;
+  const images: LatentImages | undefined = useLvr && b.lvr
+    ? (b.lvr.imageStart && b.lvr.imageCount ? { start: b.lvr.imageStart, count: b.lvr.imageCount } : singleImage(b.lvr.positions.length, visualIn.shape[0]))
+    : undefined;
+  if (useLvr && b.lvr && fb !== 'hidden' && fb !== 'pointer-argmax' && b.lvr.positions.length > 0) {
+    const spanIndex = spanIndexOf(latentSpans(b, tok.lvrStartId), b.lvr.positions.length);
+    const out = fb === 'pause'
+      ? pauseForward(model, input, b.lvr.positions, spanIndex)
+      : pointerMixForward(model, input, b.lvr.positions, images as LatentImages, spanIndex);
+    ({ hidden, visual } = out);
+    metrics['feedback/passes'] = tf.scalar(out.passes);
+  } else if (useLvr && b.lvr) {
     const n = b.lvr.positions.length;
     let chosen: Uint8Array = new Uint8Array(n);
     if (o.selfFeed) {
@@ -149,11 +195,8 @@ export function computeLoss(model: MiniQwenVL, b: TrainBatch, o: Readonly<Object
   const lossCe = crossEntropy(logits, ce.targets);
   metrics['loss/ce'] = lossCe;
   let loss: tf.Scalar = lossCe;
-  if (useLvr && b.lvr) {
+  if (useLvr && b.lvr && fb !== 'pause' && images) {
     const { positions, visualRows } = b.lvr;
-    const images: LatentImages = b.lvr.imageStart && b.lvr.imageCount
-      ? { start: b.lvr.imageStart, count: b.lvr.imageCount }
-      : singleImage(positions.length, visual.shape[0]);
     const pred = model.latentFromHidden(gatherRows(hidden, positions.map((p) => p - 1)));
     let lossLvr: tf.Scalar;
     if (o.lvrLoss === 'infonce') {
@@ -173,6 +216,12 @@ export function computeLoss(model: MiniQwenVL, b: TrainBatch, o: Readonly<Object
       const lossPtr = pointerLoss(query, visual, roi, img);
       metrics['loss/pointer'] = lossPtr;
       loss = tf.add(loss, tf.mul(lossPtr, o.pointerLambda)) as tf.Scalar;
+    }
+    if (o.hopLambda > 0 || isPointerFeedback(fb)) {
+      const hop = hopLoss(pred, visual, visualRows, images);
+      metrics['loss/hop'] = hop.loss;
+      metrics['hop/acc'] = hop.acc;
+      if (o.hopLambda > 0) loss = tf.add(loss, tf.mul(hop.loss, o.hopLambda)) as tf.Scalar;
     }
   }
   if (useLatentEnd && endPositions.length > 0) {
