@@ -12,11 +12,12 @@ import { evalCommand } from './commands/eval.js';
 import { reportCommand } from './commands/report.js';
 import { ablateCommand } from './commands/ablate.js';
 import { rlCommand } from './commands/rl.js';
+import { probeCommand } from './commands/probe.js';
 import type { CliIo } from './io.js';
 import { ProgressBar } from './progress-bar.js';
 
 /** Every `lvr` command, in help order. */
-export const COMMANDS: readonly Command[] = Object.freeze([synthCommand, trainCommand, rlCommand, evalCommand, inferCommand, reportCommand, exportCommand, demoCommand, ablateCommand]);
+export const COMMANDS: readonly Command[] = Object.freeze([synthCommand, trainCommand, rlCommand, evalCommand, inferCommand, probeCommand, reportCommand, exportCommand, demoCommand, ablateCommand]);
 
 /** Exit codes: 0 success, 1 failure (an `LvrError` or unexpected error), 2 command-line mistake. */
 export const EXIT = Object.freeze({ ok: 0, error: 1, usage: 2 });

@@ -15,3 +15,4 @@ export * from './results/index.js';
 // ---------------------------------------------------------------------------------------------------------
 export * from './runner/index.js';
 export * from './report/index.js';
+export * from './probe/index.js';

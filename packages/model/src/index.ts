@@ -27,7 +27,7 @@ export { TfjsStepModel } from './inference/tfjs-step-model.js';
 export { planPrefill, type PrefillPlan } from './inference/prefill-plan.js';
 export { mapToTargetSpace, imageMeans, infoNceLoss, pointerLoss, singleImage, LVR_TARGET_SPACES, type LvrTargetSpace, type LatentImages } from './training/lvr-targets.js';
 export { resolveSelfFeed, selfFeedProbability, chooseSelfFed, selfFedForward, DEFAULT_SELF_FEED, type SelfFeedConfig, type SelfFedOutput } from './training/self-feed.js';
-export { MODEL_SIZES, type ModelSize } from './recipes/sizes.js';
+export { MODEL_SIZES, SHIPPED_BASE_CAPTION, type ModelSize } from './recipes/sizes.js';
 export { modelConfigFor } from './recipes/model-config.js';
 export { saveModel, loadModel, TRAINING_INFO_FILE, type LoadedModel, type TrainingInfo } from './recipes/model-io.js';
 export { pretrainBase, type PretrainOptions, type RecipeResult } from './recipes/pretrain.js';

@@ -1,4 +1,4 @@
-import { initBackend, finetune, pretrainBase, type RecipeResult } from '@lvr/model';
+import { initBackend, finetune, pretrainBase, SHIPPED_BASE_CAPTION, type RecipeResult } from '@lvr/model';
 import { UsageError, intOption, numberOption, pathOption, type ParsedValues } from '../args.js';
 import type { Command, CommandContext } from './command.js';
 import { displayPath } from './synth.js';
@@ -24,7 +24,8 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'pre-train the miniature base (--mode base) or fine-tune it with SFT, LVR or LIVR',
   help: [
-    'Usage: lvr train --mode base --data SUITE_DIR --out DIR [--steps N] [--batch N] [--lr X] [--size demo|tiny|full]',
+    'Usage: lvr train --mode base --data SUITE_DIR --out DIR [--steps N] [--batch N] [--lr X] [--size demo|tiny|base|full]',
+    '       [--grid-prob P] [--mark-prob P] [--checkpoint-every N]',
     '       lvr train --mode sft|lvr|livr --base BASE_DIR --data DATA --out DIR [--steps N] [--batch N] [--lr X]',
     '',
     'base: caption pre-training of the whole VLM on fresh synthetic scenes (DATA supplies tokenizer.json).',
@@ -44,7 +45,10 @@ export const trainCommand: Command = {
     batch: { type: 'string', valueName: 'N', description: 'batch size (default 32)' },
     lr: { type: 'string', valueName: 'X', description: 'peak learning rate (default 2e-3 base, 1e-3 fine-tuning)' },
     seed: { type: 'string', valueName: 'N', description: 'seed of init and data order (default 0)' },
-    size: { type: 'string', valueName: 'NAME', description: 'model size for --mode base: tiny | demo | full (default demo)' },
+    size: { type: 'string', valueName: 'NAME', description: 'model size for --mode base: tiny | demo | base | full (default demo)' },
+    'grid-prob': { type: 'string', valueName: 'P', description: 'base: share of grid scenes (16 objects, one marked) (default 0.5 with --size base, else 0)' },
+    'mark-prob': { type: 'string', valueName: 'P', description: 'base: chance a free scene has a marked object (default 0.5 with --size base, else 0)' },
+    'checkpoint-every': { type: 'string', valueName: 'N', description: 'save checkpoint-<step>/ every N steps (default: only at the end)' },
     lambda: { type: 'string', valueName: 'X', description: 'LVR loss weight λ (default 0.1, the reference)' },
     'lvr-loss': { type: 'string', valueName: 'KIND', description: 'LVR loss: mse | mae | cosine (default mse)' },
     latents: { type: 'string', valueName: 'N', description: 'LVR: fixed latent count per span; LIVR: K (default 16)' },
@@ -63,6 +67,7 @@ export const trainCommand: Command = {
     const lr = numberOption(values, 'lr', 0, 1);
     const seed = intOption(values, 'seed', 0, 0xffffffff);
     const resume = pathOption(values, 'resume', ctx.io.cwd);
+    const checkpointEvery = intOption(values, 'checkpoint-every', 1, 10_000_000);
     const common = {
       outDir: out,
       ...(steps !== undefined ? { steps } : {}),
@@ -76,8 +81,15 @@ export const trainCommand: Command = {
     let res: RecipeResult;
     if (m === 'base') {
       const size = values.size;
-      if (size !== undefined && !['tiny', 'demo', 'full'].includes(String(size))) throw new UsageError('--size must be tiny | demo | full');
-      res = await pretrainBase({ ...common, tokenizerPath: data, ...(size ? { size: size as 'tiny' | 'demo' | 'full' } : {}) });
+      if (size !== undefined && !['tiny', 'demo', 'base', 'full'].includes(String(size))) throw new UsageError('--size must be tiny | demo | base | full');
+      const shipped = size === 'base';
+      const gridProbability = numberOption(values, 'grid-prob', 0, 1) ?? (shipped ? SHIPPED_BASE_CAPTION.gridProbability : 0);
+      const markProbability = numberOption(values, 'mark-prob', 0, 1) ?? (shipped ? SHIPPED_BASE_CAPTION.markProbability : 0);
+      res = await pretrainBase({
+        ...common, tokenizerPath: data, ...(size ? { size: size as 'tiny' | 'demo' | 'base' | 'full' } : {}),
+        ...(gridProbability > 0 || markProbability > 0 ? { caption: { gridProbability, markProbability } } : {}),
+        ...(checkpointEvery !== undefined ? { trainer: { checkpointEvery } } : {}),
+      });
     } else {
       const base = pathOption(values, 'base', ctx.io.cwd);
       if (!base) throw new UsageError(`--base DIR is required for --mode ${m}`);

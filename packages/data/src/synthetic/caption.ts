@@ -1,6 +1,7 @@
 import { LvrError, type Rng } from '@lvr/core';
 import type { RgbImage } from '../image/rgb-image.js';
 import { renderScene, resolveRenderOptions, type RenderOptions, type ResolvedRenderOptions } from './render.js';
+import { placeGridObjects, resolveGridOptions, type ResolvedGridOptions } from './grid-scene.js';
 import { placeObjects, resolveSceneOptions, type ObjectSpec, type ResolvedSceneOptions, type Scene, type SceneObject, type SceneOptions } from './scene.js';
 import { CAPTION_SEPARATOR, COLOUR_NAMES, MARKED_WORD, SHAPES, SIZE_CLASSES } from './vocabulary.js';
 
@@ -12,6 +13,13 @@ export interface CaptionOptions extends SceneOptions, RenderOptions {
   maxObjects?: number;
   /** Cells per axis of the coarse position grid (words `x0..`, `y0..`). Default 4. */
   gridCells?: number;
+  /**
+   * Probability that a scene is a grid scene instead (`placeGridObjects`: one large object per cell, colours from
+   * all 8, one marked — the chase task's board). Default 0 (only free scenes).
+   */
+  gridProbability?: number;
+  /** Probability that a free scene has one marked object (a 1-px frame; caption word `marked`). Default 0. */
+  markProbability?: number;
 }
 
 /** {@link CaptionOptions} resolved once (pass it back in to skip re-validation in a training loop). */
@@ -21,6 +29,10 @@ export interface ResolvedCaptionOptions {
   readonly minObjects: number;
   readonly maxObjects: number;
   readonly gridCells: number;
+  readonly gridProbability: number;
+  readonly markProbability: number;
+  /** Grid-scene geometry (image size and `gridCells` of the caption). */
+  readonly grid: ResolvedGridOptions;
 }
 
 /** One stage-0 pre-training example, rendered in memory. */
@@ -54,12 +66,24 @@ export function resolveCaptionOptions(opts: CaptionOptions | ResolvedCaptionOpti
       details: { field: 'gridCells' },
     });
   }
+  const probability = (field: 'gridProbability' | 'markProbability'): number => {
+    const p = opts[field] ?? 0;
+    if (!(typeof p === 'number' && p >= 0 && p <= 1)) {
+      throw new LvrError('CONFIG_INVALID', `synthetic: ${field} must be a number in [0, 1], got ${opts[field]}`, { details: { field } });
+    }
+    return p;
+  };
+  const scene = resolveSceneOptions(opts);
+  const gridProbability = probability('gridProbability');
   return Object.freeze({
-    scene: resolveSceneOptions(opts),
+    scene,
     render: resolveRenderOptions(opts),
     minObjects,
     maxObjects,
     gridCells,
+    gridProbability,
+    markProbability: probability('markProbability'),
+    grid: resolveGridOptions(gridProbability > 0 ? { imageSize: scene.imageSize, gridCells } : {}),
   });
 }
 
@@ -103,12 +127,29 @@ export function captionScene(scene: Scene, gridCells: number): { caption: string
  */
 export function generateCaptionExample(rng: Rng, opts: CaptionOptions | ResolvedCaptionOptions = {}): CaptionExample {
   const o = resolveCaptionOptions(opts);
-  const n = rng.intBetween(o.minObjects, o.maxObjects);
-  const specs: ObjectSpec[] = [];
-  for (let i = 0; i < n; i++) {
-    specs.push({ shape: rng.pick(SHAPES), colour: rng.pick(COLOUR_NAMES), size: rng.pick(SIZE_CLASSES) });
-  }
-  const scene = placeObjects(rng, specs, o.scene);
+  // Probabilities of 0 draw nothing, so the default stream of scenes is unchanged.
+  const scene = o.gridProbability > 0 && rng.next() < o.gridProbability ? gridCaptionScene(rng, o) : freeCaptionScene(rng, o);
   const { caption, objects } = captionScene(scene, o.gridCells);
   return { image: renderScene(scene, o.render), caption, objects, scene };
+}
+
+function freeCaptionScene(rng: Rng, o: ResolvedCaptionOptions): Scene {
+  const n = rng.intBetween(o.minObjects, o.maxObjects);
+  const marked = o.markProbability > 0 && rng.next() < o.markProbability ? rng.int(n) : -1;
+  const specs: ObjectSpec[] = [];
+  for (let i = 0; i < n; i++) {
+    specs.push({ shape: rng.pick(SHAPES), colour: rng.pick(COLOUR_NAMES), size: rng.pick(SIZE_CLASSES), ...(i === marked ? { marked: true } : {}) });
+  }
+  return placeObjects(rng, specs, o.scene);
+}
+
+/** A grid scene: one large object per cell (random shape, colour from all 8), exactly one marked. */
+function gridCaptionScene(rng: Rng, o: ResolvedCaptionOptions): Scene {
+  const cells = o.grid.gridCells * o.grid.gridCells;
+  const marked = rng.int(cells);
+  const specs: ObjectSpec[] = [];
+  for (let i = 0; i < cells; i++) {
+    specs.push({ shape: rng.pick(SHAPES), colour: rng.pick(COLOUR_NAMES), size: 'large', ...(i === marked ? { marked: true } : {}) });
+  }
+  return placeGridObjects(rng, specs, o.grid);
 }

@@ -27,7 +27,12 @@ export function captionBatch(
   batchSize: number,
   opts: CaptionOptions = {},
 ): TrainBatch {
-  const capOpts = resolveCaptionOptions(opts);
+  const resolved = resolveCaptionOptions(opts);
+  // A batch is all grid scenes or all free scenes (drawn once per batch with `gridProbability`): grid captions are
+  // ~1.5× longer, and a batch is padded to its longest caption, so mixing them per example would pad every batch.
+  const capOpts = resolved.gridProbability > 0 && resolved.gridProbability < 1
+    ? { ...resolved, gridProbability: rng.next() < resolved.gridProbability ? 1 : 0 }
+    : resolved;
   const pre = preprocessFor(c);
   const examples: TrainExample[] = [];
   for (let i = 0; i < batchSize; i++) {
