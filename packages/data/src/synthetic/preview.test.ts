@@ -5,6 +5,9 @@ import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { encodePng } from './png.js';
 import { renderPreview } from './preview.js';
+import { Rng } from '@lvr/core';
+import { renderScene } from './render.js';
+import { drawChase } from './tasks/chase.js';
 
 function flat(width: number, height: number, v: number) {
   return { width, height, data: new Uint8Array(width * height * 3).fill(v) };
@@ -57,6 +60,23 @@ describe('renderPreview', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('draws a chase item\'s ordered hop boxes (not their union), numbered when labels are on', async () => {
+    const item = drawChase(new Rng(4), { hops: 3 });
+    const image = renderScene(item.scene, { noise: 0 });
+    const png = await renderPreview([{ image, roi: [0, 0, 1, 1], rois: item.rois }], { scale: 4, padding: 0, labels: false });
+    const img = await decode(png);
+    const onFrame = (cell: number): boolean => {
+      const [x0, y0] = [(cell % 4) * 64, Math.floor(cell / 4) * 64];
+      // The frame sits 2 px outside the box: probe its right side (its left side in the last column), which no
+      // neighbouring cell's frame touches.
+      const x = cell % 4 < 3 ? x0 + 64 : x0 - 1;
+      return img.px(x, y0 + 32).join() === '255,0,255';
+    };
+    for (let c = 0; c < 16; c++) expect(onFrame(c), `cell ${c}`).toBe(item.chain.includes(c));
+    const labelled = await renderPreview([{ image, roi: [0, 0, 1, 1], rois: item.rois }], { scale: 4, padding: 0 });
+    expect(Buffer.compare(Buffer.from(labelled), Buffer.from(png))).not.toBe(0);
   });
 
   it('rejects bad arguments', async () => {

@@ -9,6 +9,11 @@ export interface PreviewItem {
   readonly image: RgbImage | string;
   /** The ROI box to draw (normalised `[x0, y0, x1, y1]`). */
   readonly roi: NormalizedBox;
+  /**
+   * Ordered ROI boxes (a chase item's hop cells): drawn instead of `roi`, in order, each numbered 1, 2, … at
+   * its top-left corner when labels are on.
+   */
+  readonly rois?: readonly NormalizedBox[] | undefined;
   /** Text under the image; `"\n"` separates lines, long lines wrap at spaces to fit the cell. */
   readonly label?: string | undefined;
 }
@@ -112,19 +117,29 @@ export async function renderPreview(items: readonly PreviewItem[], opts: Preview
         put(ox + x, oy + y, im.data[k]!, im.data[k + 1]!, im.data[k + 2]!);
       }
     }
-    // ROI rectangle: `thick` pixels just outside the box, clipped to the image area.
-    const [x0, y0, x1, y1] = items[i]!.roi;
-    const bx0 = Math.round(x0 * im.width * scale) - thick;
-    const by0 = Math.round(y0 * im.height * scale) - thick;
-    const bx1 = Math.round(x1 * im.width * scale) + thick - 1;
-    const by1 = Math.round(y1 * im.height * scale) + thick - 1;
+    // ROI rectangles: `thick` pixels just outside each box, clipped to the image area; ordered boxes numbered.
     const inImage = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < im.width * scale && y < im.height * scale;
-    for (let y = by0; y <= by1; y++) {
-      for (let x = bx0; x <= bx1; x++) {
-        const edge = x < bx0 + thick || x > bx1 - thick || y < by0 + thick || y > by1 - thick;
-        if (edge && inImage(x, y)) put(ox + x, oy + y, br, bg, bb);
+    const ordered = items[i]!.rois;
+    const seen = new Map<string, number>();
+    (ordered ?? [items[i]!.roi]).forEach(([x0, y0, x1, y1], t) => {
+      const bx0 = Math.round(x0 * im.width * scale) - thick;
+      const by0 = Math.round(y0 * im.height * scale) - thick;
+      const bx1 = Math.round(x1 * im.width * scale) + thick - 1;
+      const by1 = Math.round(y1 * im.height * scale) + thick - 1;
+      for (let y = by0; y <= by1; y++) {
+        for (let x = bx0; x <= bx1; x++) {
+          const edge = x < bx0 + thick || x > bx1 - thick || y < by0 + thick || y > by1 - thick;
+          if (edge && inImage(x, y)) put(ox + x, oy + y, br, bg, bb);
+        }
       }
-    }
+      if (ordered !== undefined && labels) {
+        const key = `${bx0},${by0}`;
+        const repeat = seen.get(key) ?? 0; // a revisited cell: the next number sits to the right
+        seen.set(key, repeat + 1);
+        const tx = ox + Math.max(0, bx0) + thick + 1 + repeat * Math.ceil(FONT_PX * 0.7);
+        svgText.push(`<text x="${tx}" y="${oy + Math.max(0, by0) + thick + FONT_PX}" fill="#ff66ff">${t + 1}</text>`);
+      }
+    });
     wrapped[i]!.forEach((text, j) => {
       const ty = oy + im.height * scale + (j + 1) * LINE_PX - 3;
       svgText.push(`<text x="${ox}" y="${ty}">${escapeXml(text)}</text>`);
