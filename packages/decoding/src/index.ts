@@ -15,6 +15,19 @@ export type {
 export { buildReplayInputs } from './loop/trace.js';
 export type { GenerateResult, LatentSpan, LatentStopReason, FinishReason, InputKind, TokenEvent } from './loop/trace.js';
 
+// latent feedback (which vector a latent step feeds)
+export type {
+  LatentFeedback, LatentFeedbackKind, LatentFeedbackConfig, LatentFeedbackContext, LatentFeedbackChoice,
+} from './feedback/latent-feedback.js';
+export { LATENT_FEEDBACK_KINDS, isLatentFeedback } from './feedback/latent-feedback.js';
+export { createLatentFeedback, type LatentFeedbackSpec } from './feedback/create-feedback.js';
+export { hiddenFeedback } from './feedback/hidden.js';
+export { pointerArgmaxFeedback } from './feedback/pointer-argmax.js';
+export { pointerMixFeedback } from './feedback/pointer-mix.js';
+export { pauseFeedback } from './feedback/pause.js';
+export { pointerLogits } from './feedback/pointer-logits.js';
+export { rowVisualTokens } from './feedback/visual-tokens.js';
+
 // sampling
 export { resolveSamplerConfig, parseSamplerSpec } from './sampling/sampler-config.js';
 export type { SamplerConfig, ResolvedSampler } from './sampling/sampler-config.js';

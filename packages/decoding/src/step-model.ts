@@ -33,6 +33,12 @@ export interface PrefillRow {
    * tokens (during the prompt and every later step). Optional capability.
    */
   imageBottleneck?: boolean | undefined;
+  /**
+   * The visual tokens (n × D row-major) a pointer latent feedback points at for this row, e.g. the perception-free
+   * variant's codebook tokens injected through `embeddingOverrides`. Default: `encodeImages(images)`. Only the
+   * decoding loop reads it; step models ignore it.
+   */
+  visualTokens?: Float32Array | undefined;
 }
 
 /** Input of one row at one step. */

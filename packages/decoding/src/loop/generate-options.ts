@@ -1,6 +1,8 @@
 import { LvrError, createLogger, type ProgressCallback } from '@lvr/core';
 import { resolveSamplerConfig, type ResolvedSampler, type SamplerConfig } from '../sampling/sampler-config.js';
 import { createStopStrategy, type StopStrategyConfig } from '../strategies/registry.js';
+import { createLatentFeedback, type LatentFeedbackSpec } from '../feedback/create-feedback.js';
+import type { LatentFeedback } from '../feedback/latent-feedback.js';
 import type { StopStrategy } from '../strategies/stop-strategy.js';
 import type { PrefillRow, StepModel } from '../step-model.js';
 import type { TokenEvent } from './trace.js';
@@ -23,8 +25,15 @@ export interface LatentTransformContext {
   readonly step: number;
   /** Index in `outputIds` of the position the vector is fed at. */
   readonly index: number;
-  /** The model's latent output (do not mutate; return a new array to change it). */
+  /**
+   * The vector the latent feedback chose to feed (do not mutate; return a new array to change it): the model's
+   * latent output under the default `hidden` feedback, a visual token under `pointer-argmax`, etc.
+   */
   readonly vector: Float32Array;
+  /** The model's own latent output at this position (equals `vector`'s content under `hidden`); always set by the loop. */
+  readonly latent?: Float32Array | undefined;
+  /** Pointer feedbacks: the index of the visual token chosen (argmax). */
+  readonly pointer?: number | undefined;
   /** The final-norm hidden state it came from. */
   readonly hidden: Float32Array;
 }
@@ -64,7 +73,14 @@ export interface GenerateOptions {
   readonly allowedTokens?: ((row: number, outputIds: readonly number[]) => readonly number[] | undefined) | undefined;
   /** Probe: skip every latent span — right after `<|lvr_start|>` feed `<|lvr_end|>` (stop reason `'skipped'`). */
   readonly skipLatent?: boolean | undefined;
-  /** Probe: replace each latent vector before it is fed; the trace records the replacement. */
+  /**
+   * Latent feedback: which vector a latent step feeds (docs/decoding.md): `'hidden'` (default: the model's latent
+   * output, the LVR reference), `'pointer-argmax'`, `'pointer-mix'`, `{ kind: 'pause', table }` or a
+   * `LatentFeedback` instance. Stop strategies still decide on the model's own `latent` / `hidden`; `fedVectors`,
+   * the trace and RL replay hold the vectors fed.
+   */
+  readonly feedback?: LatentFeedbackSpec | undefined;
+  /** Probe: replace each latent vector (the one the feedback chose) before it is fed; the trace records the replacement. */
   readonly latentTransform?: LatentTransform | undefined;
   /** Streaming: called for every generated position of every row, in order. */
   readonly onToken?: ((row: number, event: TokenEvent) => void) | undefined;
@@ -86,6 +102,7 @@ export interface ResolvedGenerateOptions {
   /** False in LIVR mode: `<|lvr_start|>` never opens a span. */
   readonly latentEnabled: boolean;
   readonly skipLatent: boolean;
+  readonly feedback: LatentFeedback;
   readonly latentTransform: LatentTransform | undefined;
   readonly allowedTokens: ((row: number, outputIds: readonly number[]) => readonly number[] | undefined) | undefined;
   readonly onToken: ((row: number, event: TokenEvent) => void) | undefined;
@@ -165,6 +182,8 @@ export function resolveGenerateOptions(model: StepModel, options: GenerateOption
   if (options.latentTransform !== undefined && typeof options.latentTransform !== 'function') {
     invalid('latentTransform', typeof options.latentTransform, 'a function');
   }
+  const feedback = createLatentFeedback(options.feedback);
+  feedback.check?.(model.hiddenSize);
   return Object.freeze({
     strategy,
     sampler: resolveSamplerConfig(options.sampler),
@@ -176,6 +195,7 @@ export function resolveGenerateOptions(model: StepModel, options: GenerateOption
     suppressIds: suppress,
     latentEnabled,
     skipLatent: options.skipLatent ?? false,
+    feedback,
     latentTransform: options.latentTransform,
     allowedTokens: options.allowedTokens,
     onToken: options.onToken,

@@ -2,6 +2,7 @@ import { LvrError, ProgressReporter, Rng, createLogger } from '@lvr/core';
 import type { CacheHandle, StepInput, StepModel, StepOutput } from '../step-model.js';
 import { resolveGenerateOptions, type GenerateOptions, type GenerateRequest } from './generate-options.js';
 import { RowDecoder, type RowOutput } from './row-decoder.js';
+import { rowVisualTokens } from '../feedback/visual-tokens.js';
 import type { GenerateResult } from './trace.js';
 
 const log = createLogger('decoding');
@@ -45,12 +46,14 @@ export async function generate(
   // row's derived seed does not depend on whether earlier rows brought their own).
   const base = new Rng(o.seed);
   const info = { tokens: model.tokens, hiddenSize: model.hiddenSize, latentEndEmbedding: model.latentEndEmbedding };
+  // Pointer feedbacks: each row's visual tokens (given, or encoded from its images), once, before prefill.
+  const visual = o.feedback.needsVisualTokens && o.latentEnabled ? await rowVisualTokens(model, requests.map((r) => r.prompt), o.feedback.kind) : [];
   const rows = requests.map((r, i) => {
     const derived = base.nextUint32();
-    return new RowDecoder(i, r.prompt.inputIds, r.seed ?? derived, o, info);
+    return new RowDecoder(i, r.prompt.inputIds, r.seed ?? derived, o, info, visual[i]);
   });
   log.debug('generate', {
-    rows: rows.length, strategy: o.strategy.kind, sampler: o.sampler.kind, maxNewTokens: o.maxNewTokens, spanBudget: o.spanBudget,
+    rows: rows.length, strategy: o.strategy.kind, feedback: o.feedback.kind, sampler: o.sampler.kind, maxNewTokens: o.maxNewTokens, spanBudget: o.spanBudget,
   });
 
   // 3. prefill

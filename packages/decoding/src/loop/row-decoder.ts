@@ -24,6 +24,7 @@ interface OpenSpan {
   start: number;
   vectors: Float32Array[];
   sampledTokens: number[];
+  pointer: number[];
 }
 
 /**
@@ -56,6 +57,8 @@ export class RowDecoder {
     readonly seed: number,
     private readonly options: ResolvedGenerateOptions,
     private readonly model: RowModelInfo,
+    /** The row's visual tokens (n × D) for pointer feedbacks, when it has any. */
+    private readonly visualTokens: Float32Array | undefined = undefined,
   ) {
     this.seen = new Set(prompt);
     this.rng = new Rng(seed);
@@ -86,7 +89,7 @@ export class RowDecoder {
     const isLast = index + 1 >= o.maxNewTokens;
 
     if (this.span === undefined && o.latentEnabled && this.lastFedToken === t.lvrStartId) {
-      this.span = { start: index, vectors: [], sampledTokens: [] };
+      this.span = { start: index, vectors: [], sampledTokens: [], pointer: [] };
       if (o.skipLatent) {
         this.closeSpan('skipped', true);
         token = t.lvrEndId;
@@ -140,27 +143,38 @@ export class RowDecoder {
     return input;
   }
 
-  /** The vector fed at generated position `index`: the model's latent (copied), or the probe's replacement. */
+  /**
+   * The vector fed at generated position `index`: the feedback's choice from the model's latent (the latent itself
+   * under `hidden`), then the probe's replacement if any; always an owned copy.
+   */
   private latentInput(out: RowOutput, span: OpenSpan, index: number): Float32Array {
-    const transform = this.options.latentTransform;
-    const D = this.model.hiddenSize;
-    const vector = transform === undefined ? out.latent.slice() : transform({
-      row: this.row, spanIndex: this.spans.length, step: span.vectors.length, index, vector: out.latent, hidden: out.hidden,
+    const o = this.options;
+    const transform = o.latentTransform;
+    const step = span.vectors.length;
+    const spanIndex = this.spans.length;
+    const choice = o.feedback.feed({ row: this.row, spanIndex, step, latent: out.latent, hidden: out.hidden, visualTokens: this.visualTokens });
+    this.checkVector(choice?.vector, index, o.feedback.kind === 'hidden' ? ' (model output)' : ` (from the '${o.feedback.kind}' feedback)`);
+    const vector = transform === undefined ? choice.vector : transform({
+      row: this.row, spanIndex, step, index, vector: choice.vector, latent: out.latent, hidden: out.hidden, pointer: choice.pointer,
     });
+    if (transform) this.checkVector(vector, index, ' (from latentTransform)');
+    const owned = vector.slice(); // never alias a buffer the model, feedback or caller may reuse
+    span.vectors.push(owned);
+    if (choice.pointer !== undefined) span.pointer.push(choice.pointer);
+    return owned;
+  }
+
+  private checkVector(vector: Float32Array | undefined, index: number, from: string): asserts vector is Float32Array {
+    const D = this.model.hiddenSize;
     if (!(vector instanceof Float32Array) || vector.length !== D) {
       throw new LvrError('SHAPE_MISMATCH', `row ${this.row}, generated position ${index}: the latent vector must be a ` +
-        `Float32Array of ${D} values, got ${vector instanceof Float32Array ? vector.length : typeof vector}` +
-        (transform ? ' (from latentTransform)' : ''), { details: { row: this.row, index } });
+        `Float32Array of ${D} values, got ${vector instanceof Float32Array ? vector.length : typeof vector}${from}`, { details: { row: this.row, index } });
     }
     for (let i = 0; i < D; i++) {
       if (!Number.isFinite(vector[i])) {
-        throw new LvrError('NUMERIC', `row ${this.row}, generated position ${index}: latent vector value ${i} is ${vector[i]}` +
-          (transform ? ' (from latentTransform)' : ' (model output)'), { details: { row: this.row, index, dim: i } });
+        throw new LvrError('NUMERIC', `row ${this.row}, generated position ${index}: latent vector value ${i} is ${vector[i]}${from}`, { details: { row: this.row, index, dim: i } });
       }
     }
-    const owned = transform === undefined ? vector : vector.slice(); // never alias a buffer the caller may reuse
-    span.vectors.push(owned);
-    return owned;
   }
 
   private closeSpan(stopReason: LatentStopReason, forcedEnd: boolean): void {
@@ -168,6 +182,7 @@ export class RowDecoder {
     if (s === undefined) return;
     this.spans.push(Object.freeze({
       start: s.start, steps: s.vectors.length, stopReason, forcedEnd, vectors: s.vectors, sampledTokens: s.sampledTokens,
+      ...(this.options.feedback.needsVisualTokens ? { pointer: s.pointer } : {}),
     }));
     this.span = undefined;
   }

@@ -29,6 +29,11 @@ export interface LatentSpan {
   /** Exactly the vectors fed, in order (after any `latentTransform`): what RL replays. */
   readonly vectors: readonly Float32Array[];
   /**
+   * Pointer feedbacks only: per fed vector, the index j of the row's visual token the latent pointed at (argmax of
+   * `latent · v_j / √D`), before any `latentTransform`. Absent for other feedbacks.
+   */
+  readonly pointer?: readonly number[] | undefined;
+  /**
    * `sampledTokens[k]` = the token the sampler chose from the output of the (k+1)-th latent position, i.e.
    * `outputIds[start + k + 1]` — except the last one when `forcedEnd` replaced it in `outputIds`.
    */
