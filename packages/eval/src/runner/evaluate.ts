@@ -44,10 +44,11 @@ export interface EvaluateOptions {
    */
   roiHit?: boolean | undefined;
   /**
-   * LVR: per-hop decodability — for items with `rois`, per hop t whether the t-th generated latent's nearest
+   * LVR: per-hop decodability — for items with `hops` and `rois` (chase), per hop t whether the t-th generated latent's nearest
    * visual token (by dot product = the pointer argmax, and by L2) is the token of `rois[t]`
    * (`EvalRecord.hopHitDot` / `hopHitL2`). Measured on the vectors actually fed (with hidden-state feedback
-   * the latent itself; with pointer-argmax feedback the chosen token, whose L2-nearest token is itself).
+   * the latent itself; with pointer feedback the dot measure is the trace's recorded pointer argmax of the raw
+   * latent, and with pointer-argmax the fed token's L2-nearest token is that same choice).
    * Needs `StepModel.encodeImages`. Default false.
    */
   hopDecode?: boolean | undefined;
@@ -219,7 +220,9 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
       }
       const vectors = r.latentSpans.flatMap((s) => s.vectors.map((v) => Float32Array.from(v)));
       const v = visual?.[i];
-      const hop = o.hopDecode && v?.hops ? hopDecodability(vectors, v.tokens, v.d, v.hops) : undefined;
+      // Pointer feedbacks record the argmax token of each raw latent (LatentSpan.pointer): the dot measure uses it.
+      const pointers = r.latentSpans.flatMap((s) => (s as { pointer?: readonly number[] }).pointer ?? []);
+      const hop = o.hopDecode && v?.hops && it.hops !== undefined ? hopDecodability(vectors, v.tokens, v.d, v.hops, pointers.length ? pointers : undefined) : undefined;
       const cf = probe === 'counterfactual' ? it.counterfactual : undefined;
       const predictedWord = prediction === null ? undefined : it.options[prediction.charCodeAt(0) - 65];
       latents.set(it.id, vectors);

@@ -97,17 +97,20 @@ export interface HopHits {
 /**
  * Per-hop decodability of one item: for hop t = 0 … k−1, is the nearest visual token of the t-th generated latent
  * (largest `latent · v_j` = the pointer arms' argmax; and smallest L2) one of the tokens of `hops[t]`? A hop the
- * run generated no latent for counts as a miss; latents past the k-th are ignored.
+ * run generated no latent for counts as a miss; latents past the k-th are ignored. `pointers` (the decoding
+ * trace's `LatentSpan.pointer` of pointer feedbacks: the argmax token of the raw latent) replaces the dot-product
+ * search when given, since a pointer arm feeds v_j rather than its latent.
  *
  * @example
  * hopDecodability([l0, l1, l2], tokens, 64, [[6], [7], [11]]); // { dot: [true, true, false], l2: [true, true, false] }
  */
-export function hopDecodability(latents: readonly Float32Array[], tokens: Float32Array, d: number, hops: readonly (readonly number[])[]): HopHits {
+export function hopDecodability(latents: readonly Float32Array[], tokens: Float32Array, d: number, hops: readonly (readonly number[])[], pointers?: readonly number[]): HopHits {
   const dot: boolean[] = [];
   const l2: boolean[] = [];
+  const usePointers = pointers !== undefined && pointers.length === latents.length;
   hops.forEach((cells, t) => {
     const v = latents[t];
-    dot.push(v !== undefined && cells.includes(nearestToken(v, tokens, d, 'dot')));
+    dot.push(v !== undefined && cells.includes(usePointers ? (pointers[t] as number) : nearestToken(v, tokens, d, 'dot')));
     l2.push(v !== undefined && cells.includes(nearestToken(v, tokens, d, 'l2')));
   });
   return { dot, l2 };

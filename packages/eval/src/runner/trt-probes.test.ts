@@ -5,6 +5,7 @@ import { ScriptedStepModel, type StubRowContext } from '@lvr/decoding/testing';
 import type { McqItem } from '../item.js';
 import { evaluateItems, type EvalModel } from './evaluate.js';
 import { lvrLatentTransform, probeApplies } from './probes.js';
+import { hopDecodability } from './item-visual.js';
 
 /**
  * A hand-made "chain follower" on a 4×4 token grid (64-px image, patch 8, merge 2 → 16 merged tokens, D = 16):
@@ -120,6 +121,14 @@ describe('Token Replacement Test probes (mechanism, scripted chain follower)', a
     expect(z.records.map((r) => r.prediction)).toEqual(['D', 'D']);
     await expect(evaluateItems(good, items, { ...opts, probe: 'first-repeat' })).rejects.toThrow(/needs the latents of a normal run/);
     await expect(evaluateItems(good, [{ ...a, counterfactual: undefined }], { ...opts, probe: 'counterfactual' })).rejects.toThrow(/item a: the counterfactual probe needs/);
+  });
+
+  it('hop decodability: dot product vs L2 differ off-manifold; recorded pointer argmaxes replace the dot search', () => {
+    // Tokens e_0, e_1 and 3·e_2 (D = 3): the latent (0.1, 0, 0.5) is L2-nearest e_0 but has the largest dot with 3·e_2.
+    const tokens = Float32Array.of(1, 0, 0, 0, 1, 0, 0, 0, 3);
+    const lat = [Float32Array.of(0.1, 0, 0.5), Float32Array.of(0, 1, 0)];
+    expect(hopDecodability(lat, tokens, 3, [[2], [1], [0]])).toEqual({ dot: [true, true, false], l2: [false, true, false] });
+    expect(hopDecodability(lat, tokens, 3, [[2], [1]], [0, 1]).dot).toEqual([false, true]);
   });
 
   it('probeApplies filters mixed suites; first-repeat falls back to zeros for an item without latents', () => {
