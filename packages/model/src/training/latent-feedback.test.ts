@@ -97,13 +97,13 @@ describe('latent feedback: pause (Pause-K)', () => {
     const fedAt = (b: TrainBatch): { overrides: readonly EmbedOverride[]; rows: number[][]; calls: number } => {
       const spy = vi.spyOn(model, 'forward');
       try {
-        return tf.tidy(() => {
+        let rows: number[][] = [];
+        tf.tidy(() => {
           computeLoss(model, b, resolveObjective({ kind: 'lvr', latentFeedback: 'pause' }));
-          const inp = spy.mock.calls[0]![0] as ForwardInput;
-          const ov = inp.overrides ?? [];
-          const r = ov.find((o) => o.kind === 'rows') as Extract<EmbedOverride, { kind: 'rows' }>;
-          return { overrides: ov, rows: r.rows.arraySync() as number[][], calls: spy.mock.calls.length };
+          const r = ((spy.mock.calls[0]![0] as ForwardInput).overrides ?? []).find((o) => o.kind === 'rows') as Extract<EmbedOverride, { kind: 'rows' }>;
+          rows = r.rows.arraySync() as number[][];
         });
+        return { overrides: (spy.mock.calls[0]![0] as ForwardInput).overrides ?? [], rows, calls: spy.mock.calls.length };
       } finally { spy.mockRestore(); }
     };
     const cached = cachedTokens(model, img);
@@ -144,7 +144,7 @@ describe('latent feedback: pause (Pause-K)', () => {
     for (const row of g) expect(Math.hypot(...row)).toBeGreaterThan(1e-6);
     expect(configError(() => withPauseTokens(model, 3, 0))).toMatch(/already has 2/);
     const plain = MiniQwenVL.create(tinyConfig(), { seed: 3 });
-    expect(configError(() => tf.tidy(() => computeLoss(plain, b, o)))).toMatch(/pauseTokens/);
+    expect(configError(() => tf.tidy(() => { computeLoss(plain, b, o); }))).toMatch(/pauseTokens/);
     plain.dispose();
     model.dispose();
   });
