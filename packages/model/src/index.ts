@@ -25,8 +25,11 @@ export {
 } from './training/objectives.js';
 export { TfjsStepModel } from './inference/tfjs-step-model.js';
 export { planPrefill, type PrefillPlan } from './inference/prefill-plan.js';
-export { mapToTargetSpace, imageMeans, infoNceLoss, pointerLoss, singleImage, LVR_TARGET_SPACES, type LvrTargetSpace, type LatentImages } from './training/lvr-targets.js';
+export { mapToTargetSpace, imageMeans, infoNceLoss, pointerLoss, pointerLogits, pointerMix, hopLoss, singleImage, LVR_TARGET_SPACES, type LvrTargetSpace, type LatentImages } from './training/lvr-targets.js';
 export { resolveSelfFeed, selfFeedProbability, chooseSelfFed, selfFedForward, DEFAULT_SELF_FEED, type SelfFeedConfig, type SelfFedOutput } from './training/self-feed.js';
+export { LATENT_FEEDBACK_KINDS, LATENT_FEEDBACK_FIELD, parseLatentFeedback, isPointerFeedback, type LatentFeedbackKind } from './training/latent-feedback.js';
+export { pauseForward, pointerMixForward, spanIndexOf, type FeedbackForwardOutput } from './training/latent-feedback-forward.js';
+export { PAUSE_EMBEDDING_PARAM, pauseRowIndex, pauseRows, withPauseTokens } from './models/pause-embedding.js';
 export { MODEL_SIZES, SHIPPED_BASE_CAPTION, type ModelSize } from './recipes/sizes.js';
 export { modelConfigFor } from './recipes/model-config.js';
 export { saveModel, loadModel, TRAINING_INFO_FILE, type LoadedModel, type TrainingInfo } from './recipes/model-io.js';

@@ -8,6 +8,8 @@ import type { StageConfig, TrainerConfigInput } from '../train/config.js';
 import { collateTrainBatch } from '../training/collate.js';
 import type { TrainBatch } from '../training/batch.js';
 import { computeLoss, resolveObjective, type ObjectiveInput } from '../training/objectives.js';
+import { parseLatentFeedback, type LatentFeedbackKind } from '../training/latent-feedback.js';
+import { withPauseTokens } from '../models/pause-embedding.js';
 import { buildFinetuneExamples, encodeImagesOnce, type FinetuneMode } from './finetune-data.js';
 import { loadModel, saveModel } from './model-io.js';
 import { addLora, mergeLora } from './lora.js';
@@ -33,6 +35,19 @@ export interface FinetuneOptions {
    * docs/training-lvr-variants.md: target space, InfoNCE temperature, self-feeding, pointer loss).
    */
   objective?: Omit<ObjectiveInput, 'kind'>;
+  /**
+   * LVR: what is fed at the latent inputs (docs/training-lvr-variants.md, "Latent feedback arms"): `hidden` (the
+   * reference, default), `pointer-argmax`, `pointer-mix` or `pause`. Overrides `objective.latentFeedback`; saved as
+   * `"latent_feedback"` in `lvr_training.json`.
+   */
+  latentFeedback?: LatentFeedbackKind;
+  /** LVR: weight of the per-latent pointer CE (default 1 for the pointer kinds). Overrides `objective.hopLambda`. */
+  hopLambda?: number;
+  /**
+   * LVR `pause`: learned pause embeddings P (`lvr_pause_emb`, P × D). Default: the base's P, else 1 (one `<pause>`
+   * vector repeated, as in pause-token training). A base without the table gets a fresh seeded one.
+   */
+  pauseTokens?: number;
   /** LVR: fixed `<|lvr|>` count per span (omit: the ROI's token count, as the reference). */
   latentCount?: number;
   /** LVR: insert `<|lvr_latent_end|>` like the released reference data. Default true. */
@@ -61,6 +76,16 @@ export interface FinetuneOptions {
  * await finetune({ mode: 'lvr', baseDir: 'runs/demo/base', data: 'runs/demo/suite', outDir: 'runs/demo/lvr', steps: 600 });
  */
 export async function finetune(o: FinetuneOptions): Promise<RecipeResult> {
+  const seed = o.seed ?? 0;
+  const latentFeedback = parseLatentFeedback(o.latentFeedback ?? o.objective?.latentFeedback, 'finetune latentFeedback');
+  const objective = resolveObjective({
+    ...(o.objective ?? {}), kind: o.mode, latentFeedback,
+    ...(o.hopLambda !== undefined ? { hopLambda: o.hopLambda } : {}),
+  });
+  if (o.pauseTokens !== undefined && !(Number.isInteger(o.pauseTokens) && o.pauseTokens >= 1 && o.pauseTokens <= 4096)) {
+    throw new LvrError('CONFIG_INVALID', `finetune pauseTokens must be an integer in 1..4096, got ${o.pauseTokens}`);
+  }
+  if (o.pauseTokens !== undefined && latentFeedback !== 'pause') throw new LvrError('CONFIG_INVALID', `finetune pauseTokens applies to latentFeedback 'pause', got '${latentFeedback}'`);
   const loaded = await loadModel(o.baseDir);
   const { tokenizer, tokenizerJson } = loaded;
   let model = loaded.model;
@@ -73,8 +98,9 @@ export async function finetune(o: FinetuneOptions): Promise<RecipeResult> {
     for (const id of model.config.tokens.latentIds.slice(0, o.numLatents ?? 16)) mask[id] = 1;
     Object.assign(emb, { trainable: true, decay: false, gradRowMask: mask });
   }
+  // Pause-K: a base without lvr_pause_emb gets a fresh seeded table (P = the option, the base's, else 1).
+  if (latentFeedback === 'pause') model = withPauseTokens(model, o.pauseTokens ?? (model.config.lvr.pauseTokens || 1), seed);
   const c = model.config;
-  const seed = o.seed ?? 0;
   const steps = o.steps ?? 600;
   const batchSize = o.batchSize ?? 32;
   if (!o.trainVision && !o.latentsAndLora) freezeModules(model.params, ['vision', 'merger']);
@@ -89,7 +115,6 @@ export async function finetune(o: FinetuneOptions): Promise<RecipeResult> {
   });
   const useCache = !o.trainVision;
   const sampler = new EpochSampler(examples.length, batchSize, seed);
-  const objective = resolveObjective({ ...(o.objective ?? {}), kind: o.mode });
   const lr = o.lr ?? 1e-3;
   let stages: StageConfig[] | undefined;
   let stage1Steps = 0;
@@ -122,7 +147,7 @@ export async function finetune(o: FinetuneOptions): Promise<RecipeResult> {
   if (model.config.lora) model = mergeLora(model);
   await saveModel(o.outDir, model, tokenizerJson, {
     mode: o.mode, steps: result.step, base: o.baseDir, ...(o.mode === 'livr' ? { numLatents: o.numLatents ?? 16 } : {}),
-    ...(o.mode === 'lvr' ? { objective, latentCount: o.latentCount ?? null } : {}),
+    ...(o.mode === 'lvr' ? { objective, latentCount: o.latentCount ?? null, latent_feedback: objective.latentFeedback } : {}),
     ...(o.latentsAndLora ? { latentsAndLora: o.latentsAndLora } : {}),
   });
   return { model, tokenizer, tokenizerJson, train: result, outDir: o.outDir };
