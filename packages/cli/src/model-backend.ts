@@ -1,7 +1,7 @@
 import { LvrError } from '@lvr/core';
 import type { LvrTokenizer, PreprocessOptions } from '@lvr/data';
-import type { StepModel } from '@lvr/decoding';
-import { TfjsStepModel, initBackend, loadModel, preprocessFor, type TrainingInfo } from '@lvr/model';
+import type { LatentFeedbackConfig, StepModel } from '@lvr/decoding';
+import { TfjsStepModel, initBackend, loadModel, modelLatentFeedback, preprocessFor, type TrainingInfo } from '@lvr/model';
 import { UsageError } from './args.js';
 
 /** A model opened for inference on one backend, with what prompting it needs. */
@@ -10,6 +10,11 @@ export interface OpenedModel {
   tokenizer: LvrTokenizer;
   preprocess: PreprocessOptions;
   training: TrainingInfo | undefined;
+  /**
+   * What the model's latent steps feed back (pass it as `GenerateOptions.feedback` / `EvalModel.feedback`): the
+   * folder's lvr_training.json `"latent_feedback"` (absent = `hidden`), with the pause table for `pause`.
+   */
+  feedback: LatentFeedbackConfig;
   /** Which runtime produced the numbers (`tfjs-wasm`, `onnxruntime-node`). */
   backend: string;
   dispose(): Promise<void>;
@@ -19,15 +24,24 @@ export const BACKENDS = ['tfjs', 'onnx'] as const;
 
 /**
  * Opens a model folder: `tfjs` reads `model.safetensors` (HF-style folder from `lvr train`), `onnx` reads the
- * `onnx/` graphs written by `lvr export onnx` (ONNX Runtime, CPU).
+ * `onnx/` graphs written by `lvr export onnx` (ONNX Runtime, CPU). Both read the latent feedback the model was
+ * trained with (`lvr_training.json` `"latent_feedback"`; `pause` reads `lvr_pause_emb` from model.safetensors, or
+ * pause_embeddings.safetensors in an ONNX folder).
  */
 export async function openModel(dir: string, backend: string): Promise<OpenedModel> {
   if (backend === 'tfjs') {
     await initBackend(); // before any tensor exists, so the weights live on the chosen backend
     const loaded = await loadModel(dir);
+    let feedback: LatentFeedbackConfig;
+    try {
+      feedback = modelLatentFeedback(loaded.model, loaded.latentFeedback, dir);
+    } catch (e) {
+      loaded.model.dispose();
+      throw e;
+    }
     const sm = new TfjsStepModel(loaded.model);
     return {
-      stepModel: sm, tokenizer: loaded.tokenizer, preprocess: preprocessFor(loaded.model.config), training: loaded.training,
+      stepModel: sm, tokenizer: loaded.tokenizer, preprocess: preprocessFor(loaded.model.config), training: loaded.training, feedback,
       backend: sm.backend, dispose: async () => loaded.model.dispose(),
     };
   }
@@ -40,7 +54,10 @@ export async function openModel(dir: string, backend: string): Promise<OpenedMod
     }
     const assets = await onnx.readOnnxFolder(dir);
     const sm = await onnx.OrtStepModel.create(dir);
-    return { stepModel: sm, tokenizer: assets.tokenizer, preprocess: assets.preprocess, training: assets.training, backend: sm.backend, dispose: () => sm.dispose() };
+    return {
+      stepModel: sm, tokenizer: assets.tokenizer, preprocess: assets.preprocess, training: assets.training, feedback: assets.latentFeedback,
+      backend: sm.backend, dispose: () => sm.dispose(),
+    };
   }
   throw new UsageError(`--backend must be ${BACKENDS.join(' or ')}, got ${backend}`);
 }

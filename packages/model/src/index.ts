@@ -24,6 +24,7 @@ export {
   type ObjectiveConfig, type LossOutput,
 } from './training/objectives.js';
 export { TfjsStepModel } from './inference/tfjs-step-model.js';
+export { latentFeedbackFor, modelLatentFeedback } from './inference/latent-feedback-config.js';
 export { planPrefill, type PrefillPlan } from './inference/prefill-plan.js';
 export { mapToTargetSpace, imageMeans, infoNceLoss, pointerLoss, pointerLogits, pointerMix, hopLoss, singleImage, LVR_TARGET_SPACES, type LvrTargetSpace, type LatentImages } from './training/lvr-targets.js';
 export { resolveSelfFeed, selfFeedProbability, chooseSelfFed, selfFedForward, DEFAULT_SELF_FEED, type SelfFeedConfig, type SelfFedOutput } from './training/self-feed.js';

@@ -105,7 +105,7 @@ async function openForEval(dir: string, backend: AblationJob['backend']): Promis
       const assets = await onnx.readOnnxFolder(out);
       // One intra-op thread: two jobs share the two cores.
       const sm = await onnx.OrtStepModel.create(out, { intraOpNumThreads: 1 });
-      return { stepModel: sm, tokenizer: assets.tokenizer, preprocess: assets.preprocess, training: assets.training, backend: sm.backend, dispose: () => sm.dispose() };
+      return { stepModel: sm, tokenizer: assets.tokenizer, preprocess: assets.preprocess, training: assets.training, feedback: assets.latentFeedback, backend: sm.backend, dispose: () => sm.dispose() };
     } catch (e) {
       log.warn('ONNX Runtime unavailable, evaluating on tfjs', { reason: (e as Error).message });
     }
@@ -147,7 +147,7 @@ export async function runAblationJob(job: AblationJob, onProgress?: ProgressCall
   try {
     const model: EvalModel = {
       stepModel: opened.stepModel, tokenizer: opened.tokenizer, preprocess: opened.preprocess, method: variant.mode,
-      numLatents: variant.finetune.numLatents,
+      numLatents: variant.finetune.numLatents, feedback: opened.feedback,
     };
     for (const spec of evalPlan(variant.mode, variant.adaptive === true)) {
       const res = await evaluateItems(model, items, {

@@ -69,7 +69,7 @@ export const evalCommand: Command = {
     const opened = await openModel(model, typeof values.backend === 'string' ? values.backend : 'tfjs');
     try {
       const method = (opened.training?.mode === 'rl' ? 'lvr' : opened.training?.mode ?? 'lvr') as EvalMethod;
-      const evalModel = { stepModel: opened.stepModel, tokenizer: opened.tokenizer, preprocess: opened.preprocess, method, numLatents: opened.training?.numLatents };
+      const evalModel = { stepModel: opened.stepModel, tokenizer: opened.tokenizer, preprocess: opened.preprocess, method, numLatents: opened.training?.numLatents, feedback: opened.feedback };
       const reference = probe === 'shuffle' ? (await evaluateItems(evalModel, items, { strategy, batchSize: batch })).latents : undefined;
       for (let i = 0; i < pending.length; i += batch) {
         const chunk = pending.slice(i, i + batch);

@@ -67,6 +67,7 @@ export const inferCommand: Command = {
       const [res] = await generate(stepModel, [{ prompt: { inputIds, images: [{ pixelValues: img.pixelValues, gridThw: img.gridThw }] } }], {
         strategy, sampler, maxNewTokens: intOption(values, 'max-new-tokens', 1, 100_000) ?? 64, seed: intOption(values, 'seed', 0, 0xffffffff) ?? 0,
         livr: mode === 'livr' ? true : undefined,
+        feedback: opened.feedback,
         suppressIds: Array.from({ length: Math.max(0, stepModel.vocabSize - tok.vocabSize) }, (_, i) => tok.vocabSize + i),
       });
       const text = tok.decode(res!.outputIds);

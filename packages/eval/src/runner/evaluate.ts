@@ -1,5 +1,5 @@
 import { LvrError, ProgressReporter, createLogger, type ProgressCallback } from '@lvr/core';
-import { generate, type GenerateResult, type StepImage, type StepModel, type StopStrategyConfig } from '@lvr/decoding';
+import { generate, type GenerateResult, type LatentFeedbackSpec, type StepImage, type StepModel, type StopStrategyConfig } from '@lvr/decoding';
 import { buildPromptIds, loadAndPreprocessImage, resolvePreprocessOptions, type LvrTokenizer, type PreprocessOptions } from '@lvr/data';
 import type { McqItem } from '../item.js';
 import { buildMcqPrompt } from '../prompt/prompt.js';
@@ -19,6 +19,11 @@ export interface EvalModel {
   method: EvalMethod;
   /** LIVR: latent tokens K appended to the question (as in training). */
   numLatents?: number | undefined;
+  /**
+   * LVR: what a latent step feeds back, as trained (`OpenedModel.feedback`; default `hidden`). Probes act on the
+   * vector it chooses.
+   */
+  feedback?: LatentFeedbackSpec | undefined;
 }
 
 export interface EvaluateOptions {
@@ -201,6 +206,7 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
       suppressIds: Array.from({ length: Math.max(0, model.stepModel.vocabSize - tok.vocabSize) }, (_, i) => tok.vocabSize + i),
       livr: method === 'livr' ? true : undefined,
       skipLatent: method === 'lvr' && (probe === 'skip' || probe === 'markers-only'),
+      feedback: method === 'lvr' ? model.feedback : undefined,
       latentTransform: method === 'lvr' ? lvrLatentTransform(probe, chunk.map((it) => it.id), { seed, reference: o.reference, allIds, feed }) : undefined,
       allowedTokens: (row, out) => constraints[row]!(out),
     });

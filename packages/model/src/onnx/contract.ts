@@ -16,6 +16,8 @@ export const ONNX_FILES = {
   training: 'lvr_training.json',
   /** Only when the model has a learned `<|lvr_latent_end|>` embedding (tensor `lvr_latent_end_emb`). */
   extras: 'lvr_extras.safetensors',
+  /** Only when the model has pause embeddings (`config.lvr_pause_tokens` > 0; tensor `lvr_pause_emb`, P × D). */
+  pause: 'pause_embeddings.safetensors',
   embed: 'onnx/embed_tokens.onnx',
   vision: 'onnx/vision_encoder.onnx',
   decoder: 'onnx/decoder_model_merged.onnx',

@@ -44,8 +44,9 @@ export function modelWeights(model: MiniQwenVL): WeightSource {
 /**
  * Writes a model (and its tokenizer JSON) as an ONNX model folder (docs/onnx.md): config.json, tokenizer.json,
  * preprocessor_config.json, onnx/{embed_tokens,vision_encoder,decoder_model_merged}.onnx, plus onnx/lvr_head.onnx
- * when the model has an LVR head, lvr_extras.safetensors when it has a learned latent-end embedding and
- * lvr_training.json when `opts.training` is given.
+ * when the model has an LVR head, lvr_extras.safetensors when it has a learned latent-end embedding,
+ * pause_embeddings.safetensors when it has pause embeddings (the `pause` latent feedback) and lvr_training.json
+ * (with its `"latent_feedback"`) when `opts.training` is given.
  * Files are written atomically; existing files of the same names are replaced.
  *
  * @example
@@ -61,7 +62,8 @@ export async function writeOnnxFolder(model: MiniQwenVL, tokenizerJson: object, 
   ];
   if (c.lvr.head !== 'none') graphs.push([ONNX_FILES.lvrHead, () => buildLvrHeadGraph(c, w)]);
   const extras = c.lvr.latentEndEmbedding;
-  const progress = new ProgressReporter('export-onnx', 3 + graphs.length + (extras ? 1 : 0) + (opts.training ? 1 : 0), opts.onProgress);
+  const pause = c.lvr.pauseTokens > 0;
+  const progress = new ProgressReporter('export-onnx', 3 + graphs.length + (extras ? 1 : 0) + (pause ? 1 : 0) + (opts.training ? 1 : 0), opts.onProgress);
   const files: { path: string; bytes: number }[] = [];
   const write = async (rel: string, data: string | Uint8Array): Promise<void> => {
     const path = join(outDir, rel);
@@ -86,6 +88,10 @@ export async function writeOnnxFolder(model: MiniQwenVL, tokenizerJson: object, 
   if (extras) {
     const v = param(model.params, 'lvr_latent_end_emb');
     await write(ONNX_FILES.extras, encodeSafetensors({ lvr_latent_end_emb: { dtype: 'F32', shape: [...v.shape], data: v.dataSync() as Float32Array } }));
+  }
+  if (pause) {
+    const v = param(model.params, 'lvr_pause_emb');
+    await write(ONNX_FILES.pause, encodeSafetensors({ lvr_pause_emb: { dtype: 'F32', shape: [...v.shape], data: v.dataSync() as Float32Array } }));
   }
   for (const [rel, build] of graphs) {
     const g = build();

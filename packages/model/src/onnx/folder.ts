@@ -4,7 +4,10 @@ import { LvrError, isLvrError } from '@lvr/core';
 import { LvrTokenizer, type PreprocessOptions } from '@lvr/data';
 import { configFromJson, type ModelConfig } from '../config.js';
 import { decodeSafetensors } from '../io/safetensors.js';
+import type { LatentFeedbackConfig } from '@lvr/decoding';
+import { latentFeedbackFor } from '../inference/latent-feedback-config.js';
 import type { TrainingInfo } from '../recipes/model-io.js';
+import { parseLatentFeedback } from '../training/latent-feedback.js';
 import { ONNX_FILES } from './contract.js';
 import { preprocessOptionsFromJson } from './preprocessor-config.js';
 
@@ -34,10 +37,13 @@ export interface OnnxFolderModel {
   readonly config: Readonly<ModelConfig>;
   /** The learned `<|lvr_latent_end|>` embedding when the config has one. */
   readonly latentEndEmbedding: Float32Array | undefined;
+  /** The pause embeddings `lvr_pause_emb` (P × D) when the config has `lvr_pause_tokens` > 0. */
+  readonly pauseEmbeddings: Float32Array | undefined;
 }
 
 /**
- * Reads config.json (and lvr_extras.safetensors when the config declares a latent-end embedding).
+ * Reads config.json (and lvr_extras.safetensors when the config declares a latent-end embedding,
+ * pause_embeddings.safetensors when it declares pause tokens).
  *
  * @throws LvrError `CHECKPOINT` naming the missing or malformed file.
  */
@@ -53,7 +59,17 @@ export async function readOnnxFolderModel(dir: string): Promise<OnnxFolderModel>
     }
     latentEndEmbedding = t.data;
   }
-  return { config, latentEndEmbedding };
+  let pauseEmbeddings: Float32Array | undefined;
+  const p = config.lvr.pauseTokens;
+  if (p > 0) {
+    const path = join(dir, ONNX_FILES.pause);
+    const t = decodeSafetensors(await readBytes(path, `${ONNX_FILES.pause} (the config declares lvr_pause_tokens = ${p})`), { file: path }).tensors.lvr_pause_emb;
+    if (!t || t.data.length !== p * config.hiddenSize || !(t.data instanceof Float32Array)) {
+      throw new LvrError('CHECKPOINT', `${path}: tensor "lvr_pause_emb" must be float32 of ${p} × ${config.hiddenSize} values`, { details: { file: path } });
+    }
+    pauseEmbeddings = t.data;
+  }
+  return { config, latentEndEmbedding, pauseEmbeddings };
 }
 
 /** Everything a CLI needs from an ONNX model folder besides the sessions. */
@@ -64,6 +80,11 @@ export interface OnnxFolderAssets extends OnnxFolderModel {
   readonly preprocess: PreprocessOptions;
   /** lvr_training.json when present (how to prompt the model). */
   readonly training: TrainingInfo | undefined;
+  /**
+   * What the model's latent steps feed back (`GenerateOptions.feedback`): lvr_training.json's `"latent_feedback"`
+   * (absent = `hidden`), with the pause table for `pause`.
+   */
+  readonly latentFeedback: LatentFeedbackConfig;
 }
 
 /**
@@ -91,5 +112,7 @@ export async function readOnnxFolder(dir: string): Promise<OnnxFolderAssets> {
   } catch (e) {
     if (!(isLvrError(e) && e.code === 'CHECKPOINT' && /is missing$/.test(e.message))) throw e;
   }
-  return { ...model, tokenizer, tokenizerJson, preprocess, training };
+  const kind = parseLatentFeedback(training?.latent_feedback, `${trainPath}: "latent_feedback"`);
+  const latentFeedback = latentFeedbackFor(kind, model.pauseEmbeddings, model.config.hiddenSize, dir);
+  return { ...model, tokenizer, tokenizerJson, preprocess, training, latentFeedback };
 }
