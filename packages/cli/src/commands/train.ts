@@ -1,4 +1,4 @@
-import { initBackend, finetune, pretrainBase, SHIPPED_BASE_CAPTION, type RecipeResult } from '@lvr/model';
+import { initBackend, finetune, pretrainBase, LATENT_FEEDBACK_KINDS, SHIPPED_BASE_CAPTION, type LatentFeedbackKind, type RecipeResult } from '@lvr/model';
 import { UsageError, intOption, numberOption, pathOption, type ParsedValues } from '../args.js';
 import type { Command, CommandContext } from './command.js';
 import { displayPath } from './synth.js';
@@ -27,6 +27,7 @@ export const trainCommand: Command = {
     'Usage: lvr train --mode base --data SUITE_DIR --out DIR [--steps N] [--batch N] [--lr X] [--size demo|tiny|base|full]',
     '       [--grid-prob P] [--mark-prob P] [--checkpoint-every N]',
     '       lvr train --mode sft|lvr|livr --base BASE_DIR --data DATA --out DIR [--steps N] [--batch N] [--lr X]',
+    '       lvr train --mode lvr … [--feedback hidden|pointer-argmax|pointer-mix|pause] [--hop-lambda X] [--pause-tokens N]',
     '',
     'base: caption pre-training of the whole VLM on fresh synthetic scenes (DATA supplies tokenizer.json).',
     'sft | lvr | livr: fine-tune the LLM of BASE_DIR (vision tower and merger frozen) on DATA (a folder',
@@ -53,6 +54,9 @@ export const trainCommand: Command = {
     'lvr-loss': { type: 'string', valueName: 'KIND', description: 'LVR loss: mse | mae | cosine (default mse)' },
     latents: { type: 'string', valueName: 'N', description: 'LVR: fixed latent count per span; LIVR: K (default 16)' },
     stage1: { type: 'string', valueName: 'X', description: 'LIVR: fraction of steps with the bottleneck mask (default 0.4)' },
+    feedback: { type: 'string', valueName: 'KIND', description: 'LVR: latent feedback hidden | pointer-argmax | pointer-mix | pause (default hidden, the reference)' },
+    'hop-lambda': { type: 'string', valueName: 'X', description: 'LVR: weight of the per-latent pointer CE (default 1 with the pointer feedbacks)' },
+    'pause-tokens': { type: 'string', valueName: 'N', description: 'LVR --feedback pause: learned pause vectors P (default 1, or the base\'s)' },
     lora: { type: 'string', valueName: 'R:ALPHA', description: 'LIVR: train only the latent rows + LoRA adapters (e.g. 8:16)' },
     resume: { type: 'string', valueName: 'DIR', description: 'resume from a checkpoint or run folder' },
   },
@@ -98,6 +102,13 @@ export const trainCommand: Command = {
       if (kind !== undefined && !['mse', 'mae', 'cosine'].includes(String(kind))) throw new UsageError('--lvr-loss must be mse | mae | cosine');
       const latents = intOption(values, 'latents', 0, 4096);
       const stage1 = numberOption(values, 'stage1', 0, 1);
+      const feedback = values.feedback;
+      if (feedback !== undefined && (m !== 'lvr' || !(LATENT_FEEDBACK_KINDS as readonly string[]).includes(String(feedback)))) {
+        throw new UsageError(`--feedback must be ${LATENT_FEEDBACK_KINDS.join(' | ')} (with --mode lvr)`);
+      }
+      const hopLambda = numberOption(values, 'hop-lambda', 0, 1e6);
+      const pauseTokens = intOption(values, 'pause-tokens', 1, 4096);
+      if (pauseTokens !== undefined && feedback !== 'pause') throw new UsageError('--pause-tokens applies to --feedback pause');
       let lora: { r: number; alpha: number } | undefined;
       if (typeof values.lora === 'string') {
         const [r, alpha] = values.lora.split(':').map(Number);
@@ -109,6 +120,9 @@ export const trainCommand: Command = {
         objective: { ...(lambda !== undefined ? { lvrLambda: lambda } : {}), ...(kind ? { lvrLoss: kind as 'mse' | 'mae' | 'cosine' } : {}) },
         ...(latents !== undefined ? (m === 'livr' ? { numLatents: latents } : { latentCount: latents }) : {}),
         ...(stage1 !== undefined ? { livrStage1Fraction: stage1 } : {}),
+        ...(feedback !== undefined ? { latentFeedback: feedback as LatentFeedbackKind } : {}),
+        ...(hopLambda !== undefined ? { hopLambda } : {}),
+        ...(pauseTokens !== undefined ? { pauseTokens } : {}),
         ...(lora ? { latentsAndLora: lora } : {}),
       });
     }
