@@ -96,7 +96,8 @@ export function summarizeEval(records: readonly EvalRecord[]): EvalSummary {
 }
 
 
-async function openForEval(dir: string, backend: AblationJob['backend']): Promise<OpenedModel> {
+/** Opens a job's model for evaluation: ONNX Runtime (exported once next to it, 1 thread) or tfjs. */
+export async function openForEval(dir: string, backend: AblationJob['backend']): Promise<OpenedModel> {
   if (backend === 'onnx') {
     try {
       const onnx = await import('@lvr/model/onnx');

@@ -9,6 +9,10 @@ import { runAblationJob, type AblationJob } from './ablate-job.js';
 import { ablationAccuracySvg, ablationMarkdown, ablationStepsSvg, aggregateAblation, type ItemInfo, type JobResult } from './ablate-table.js';
 import { ABLATION_VARIANTS, DEFAULT_VARIANTS, selectVariants, type AblationVariant } from './ablate-variants.js';
 import { displayPath } from './synth.js';
+import { runStudyJob, type StudyJob } from '../study/chase-job.js';
+import { runStudy } from '../study/chase-study.js';
+import { shippedBaseDir } from '../study/shipped-base.js';
+import { STUDY_OPTIONS, resolveStudyConfig } from '../study/study-options.js';
 
 const log = createLogger('lvr:ablate');
 
@@ -77,10 +81,11 @@ async function pool(fns: readonly (() => Promise<void>)[], limit: number): Promi
 /** The command line that reproduces a run (for the report). */
 function commandLine(values: ParsedValues): string {
   const parts = ['lvr ablate'];
-  for (const k of ['out', 'suite', 'base', 'seeds', 'steps', 'batch', 'base-steps', 'test-limit', 'variants', 'jobs'] as const) {
+  for (const k of ['out', 'suite', 'base', 'task', 'view', 'hops', 'arms', 'seeds', 'first-seed', 'steps', 'batch', 'lr', 'base-steps', 'test-limit', 'test-items', 'probe-items', 'variants', 'jobs'] as const) {
     if (typeof values[k] === 'string') parts.push(`--${k} ${values[k] as string}`);
   }
   if (values.quick === true) parts.push('--quick');
+  if (values.pretrain === true) parts.push('--pretrain');
   return parts.join(' ');
 }
 
@@ -125,8 +130,15 @@ export const ablateCommand: Command = {
   name: 'ablate',
   summary: 'ablation of the LVR training variants vs SFT and LIVR over seeds (table + charts)',
   help: [
-    'Usage: lvr ablate --out DIR [--seeds N] [--steps N] [--quick] [--base DIR] [--suite DIR] [--variants a,b,…]',
+    'Usage: lvr ablate --out DIR [--seeds N] [--steps N] [--quick] [--base DIR | --pretrain] [--suite DIR] [--variants a,b,…]',
+    '       lvr ablate --task chase|chase-legend|majority --out DIR [--view pixels|symbols] [--hops 1,2,3,4] [--arms …]',
     '',
+    'With --task: the reasoning-task study (docs/results.md): SFT, Pause-K, LIVR and the LVR arms (reference, self-fed,',
+    'pointer-argmax, pointer-mix) fine-tuned from the shipped base on fresh task items, evaluated per hop count with',
+    'hierarchical CIs, the Token Replacement Test and the pre-stated primary endpoint; writes results.md, chase.json',
+    'and accuracy-vs-k.png. Resumable per job.',
+    '',
+    'Without --task:',
     'Generates the synthetic suite (or uses --suite) and pre-trains a base (or uses --base), then fine-tunes',
     'every variant for every seed from that base on the same records (data-matched), evaluates each with the',
     'constrained word protocol at 4 latents plus the probes (zeros, noise, gt-roi, distractor, roi_hit) and, for',
@@ -140,7 +152,9 @@ export const ablateCommand: Command = {
     steps: { type: 'string', valueName: 'N', description: `fine-tuning steps (default ${ABLATE_DEFAULTS.steps})` },
     batch: { type: 'string', valueName: 'N', description: `fine-tuning batch size (default ${ABLATE_DEFAULTS.batchSize})` },
     quick: { type: 'boolean', description: 'tiny smoke configuration' },
-    base: { type: 'string', valueName: 'DIR', description: 'reuse this base model (default: pre-train DIR/base)' },
+    base: { type: 'string', valueName: 'DIR', description: 'start from this base model (default: the shipped models/base)' },
+    pretrain: { type: 'boolean', description: 'pre-train a new base into DIR/base instead of using the shipped one' },
+    ...STUDY_OPTIONS,
     'base-steps': { type: 'string', valueName: 'N', description: `pre-training steps of a new base (default ${ABLATE_DEFAULTS.baseSteps})` },
     suite: { type: 'string', valueName: 'DIR', description: 'reuse this synthetic suite (default: generate DIR/suite)' },
     variants: { type: 'string', valueName: 'LIST', description: 'comma-separated variant names (default all)' },
@@ -151,13 +165,30 @@ export const ablateCommand: Command = {
   async run(values: ParsedValues, ctx: CommandContext): Promise<number> {
     const jobFile = pathOption(values, 'job', ctx.io.cwd);
     if (jobFile) {
-      const job = JSON.parse(await readFile(jobFile, 'utf8')) as AblationJob;
+      const job = JSON.parse(await readFile(jobFile, 'utf8')) as AblationJob | StudyJob;
+      if ('study' in job) {
+        const r = await runStudyJob(job, ctx.onProgress);
+        ctx.io.stdout.write(`${JSON.stringify({ arm: r.arm, seed: r.seed, accuracy: Object.fromEntries(Object.entries(r.evals).filter(([k]) => !k.includes('/')).map(([k, e]) => [k, e.accuracy])) })}\n`);
+        return 0;
+      }
       const r = await runAblationJob(job, ctx.onProgress);
       ctx.io.stdout.write(`${JSON.stringify({ variant: r.variant, seed: r.seed, accuracy: r.evals.main?.accuracy })}\n`);
       return 0;
     }
     const out = pathOption(values, 'out', ctx.io.cwd);
     if (!out) throw new UsageError('--out DIR is required');
+    if (values.base !== undefined && values.pretrain === true) throw new UsageError('--base and --pretrain exclude each other');
+    if (values.task !== undefined) {
+      const study = resolveStudyConfig(values);
+      const baseDir = pathOption(values, 'base', ctx.io.cwd) ?? shippedBaseDir();
+      const files = await runStudy(study, {
+        baseDir, outDir: out, command: commandLine(values), backend: process.env.LVR_DEMO_BACKEND === 'tfjs' ? 'tfjs' : 'onnx',
+        say: (s) => { if (!ctx.json) ctx.io.stderr.write(`${s}\n`); }, onProgress: ctx.onProgress,
+      });
+      if (ctx.json) ctx.io.stdout.write(`${JSON.stringify({ outDir: out, files }, null, 2)}\n`);
+      else ctx.io.stdout.write(`study finished → ${files.map((f) => displayPath(ctx.io, f)).join(', ')}\n`);
+      return 0;
+    }
     const cfg = resolveAblateConfig(values);
     const variants = selectVariants(cfg.variants);
     await mkdir(out, { recursive: true });
@@ -170,7 +201,7 @@ export const ablateCommand: Command = {
         await runLvr(['synth', '--out', suite, '--train', String(cfg.trainCount), '--test', String(cfg.testCount), '--seed', '0'], log, 'synth');
       }
     }
-    let base = pathOption(values, 'base', ctx.io.cwd);
+    let base = pathOption(values, 'base', ctx.io.cwd) ?? (values.pretrain === true || values.quick === true ? undefined : shippedBaseDir());
     if (!base) {
       base = join(out, 'base');
       if (!(await pathExists(join(base, 'model.safetensors')))) {

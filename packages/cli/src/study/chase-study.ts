@@ -1,0 +1,133 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { LvrError, createLogger, pathExists, writeJsonAtomic, type ProgressCallback } from '@lvr/core';
+import { svgPng } from '@lvr/eval';
+import type { GridTaskSpec, GridView } from '@lvr/model';
+import { runLvr } from '../demo/subprocess.js';
+import { selectStudyArms, type StudyArm } from './chase-arms.js';
+import type { StudyJob } from './chase-job.js';
+import { accuracyVsKSvg, studyMarkdown } from './chase-report.js';
+import { aggregateStudy, chaseJson, type StudyJobResult } from './chase-table.js';
+import { taskLabel } from './grid-items.js';
+
+const log = createLogger('lvr:study');
+
+/** Sizes and choices of a study run (`lvr ablate --task …`). */
+export interface StudyConfig {
+  task: GridTaskSpec;
+  view: GridView;
+  arms: string[];
+  seeds: number;
+  /** First training seed (seeds are firstSeed … firstSeed + seeds − 1). */
+  firstSeed: number;
+  steps: number;
+  batchSize: number;
+  lr: number;
+  /** Hop counts evaluated (chase). */
+  testHops: number[];
+  testItems: number;
+  probeItems: number;
+  evalBatch: number;
+  jobs: number;
+  /** The pre-stated primary comparison: this arm vs SFT and vs Pause-K at `primaryLabel`. */
+  primaryArm: string;
+  primaryLabel: string;
+}
+
+/** Chance accuracy of a task's items in percent (4 options everywhere). */
+export const STUDY_CHANCE = 25;
+
+/** The job list of a study: one per (arm, seed), slow arms first so the pool ends together. */
+export function studyJobs(cfg: StudyConfig, baseDir: string, outDir: string, backend: 'onnx' | 'tfjs'): StudyJob[] {
+  const arms = selectStudyArms(cfg.arms);
+  const jobs: StudyJob[] = [];
+  for (const a of arms) {
+    for (let s = cfg.firstSeed; s < cfg.firstSeed + cfg.seeds; s++) {
+      jobs.push({
+        study: 'grid', arm: a.name, seed: s, baseDir: resolve(baseDir), dir: resolve(join(outDir, 'jobs', `${a.name}-s${s}`)), task: cfg.task, view: cfg.view,
+        testHops: cfg.testHops, steps: cfg.steps, batchSize: cfg.batchSize, lr: cfg.lr, testItems: cfg.testItems, probeItems: cfg.probeItems,
+        evalBatch: cfg.evalBatch, backend,
+      });
+    }
+  }
+  const slow = (j: StudyJob): number => Number(['ptr-mix', 'lvr-selffed', 'livr'].includes(j.arm));
+  return jobs.sort((a, b) => slow(b) - slow(a) || a.seed - b.seed);
+}
+
+/** Task labels of a study in report order. */
+export function studyLabels(cfg: StudyConfig): string[] {
+  return cfg.task.kind === 'chase' ? cfg.testHops.map((k) => taskLabel(cfg.task, k)) : [taskLabel(cfg.task)];
+}
+
+/** Runs `fns` with at most `limit` in flight; rejects with the first error after the others settle. */
+async function pool(fns: readonly (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const errors: unknown[] = [];
+  const worker = async (): Promise<void> => {
+    while (next < fns.length) {
+      const f = fns[next++] as () => Promise<void>;
+      try { await f(); } catch (e) { errors.push(e); }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, fns.length) }, worker));
+  if (errors.length > 0) throw errors[0];
+}
+
+/**
+ * Writes `results.md`, `chase.json` (or `<task>.json`) and `accuracy-vs-k.{svg,png}` of the finished jobs.
+ *
+ * @example
+ * await writeStudyReport('runs/chase', results, cfg, 'lvr ablate --task chase …');
+ */
+export async function writeStudyReport(outDir: string, results: readonly StudyJobResult[], cfg: StudyConfig, command: string): Promise<string[]> {
+  const arms: StudyArm[] = selectStudyArms(cfg.arms);
+  const labels = studyLabels(cfg);
+  const table = aggregateStudy(results, arms, labels, { primaryArm: cfg.primaryArm, primaryLabel: cfg.primaryLabel });
+  const name = cfg.task.kind === 'chase' ? (cfg.task.legend ? 'chase-legend' : 'chase') : cfg.task.kind;
+  const files: string[] = [];
+  const json = chaseJson(table, { command, view: cfg.view, config: cfg, jobs: results.length });
+  await writeJsonAtomic(join(outDir, `${name}.json`), json);
+  files.push(join(outDir, `${name}.json`));
+  const title = `${name} (${cfg.view === 'symbols' ? 'perception-free' : 'pixels'})`;
+  let figure = '';
+  if (cfg.task.kind === 'chase' && labels.length > 1) {
+    const svg = accuracyVsKSvg(table, `${title}: accuracy vs hops`, STUDY_CHANCE);
+    await writeFile(join(outDir, 'accuracy-vs-k.svg'), svg);
+    await writeFile(join(outDir, 'accuracy-vs-k.png'), await svgPng(svg));
+    files.push(join(outDir, 'accuracy-vs-k.png'));
+    figure = '\n![accuracy vs k](accuracy-vs-k.png)\n';
+  }
+  await writeFile(join(outDir, 'results.md'), `${studyMarkdown(table, { title, command, chance: STUDY_CHANCE })}${figure}`);
+  files.push(join(outDir, 'results.md'));
+  return files;
+}
+
+/**
+ * Runs a study: every (arm, seed) job in a child process (`lvr ablate --job`), `jobs` at a time, reusing finished
+ * jobs (`result.json`), so a killed study resumes where it stopped and ends with the same table. The report is
+ * rewritten after every finished job (partial tables are marked in the command line).
+ */
+export async function runStudy(cfg: StudyConfig, o: { baseDir: string; outDir: string; command: string; backend: 'onnx' | 'tfjs'; say?: (s: string) => void; onProgress?: ProgressCallback }): Promise<string[]> {
+  if (!(await pathExists(join(o.baseDir, 'model.safetensors')))) throw new LvrError('IO_ERROR', `base model not found: ${o.baseDir}/model.safetensors`);
+  await mkdir(o.outDir, { recursive: true });
+  const jobs = studyJobs(cfg, o.baseDir, o.outDir, o.backend);
+  const results: StudyJobResult[] = [];
+  let done = 0;
+  o.onProgress?.({ status: 'start', task: 'study', total: jobs.length });
+  await pool(jobs.map((job) => async () => {
+    const resultFile = join(job.dir, 'result.json');
+    if (!(await pathExists(resultFile))) {
+      await mkdir(job.dir, { recursive: true });
+      await writeJsonAtomic(join(job.dir, 'job.json'), job);
+      await runLvr(['ablate', '--job', join(job.dir, 'job.json'), '--quiet'], log, `${job.arm} seed ${job.seed}`);
+    }
+    results.push(JSON.parse(await readFile(resultFile, 'utf8')) as StudyJobResult);
+    const finished = ++done;
+    o.say?.(`[${finished}/${jobs.length}] ${job.arm} seed ${job.seed}`);
+    o.onProgress?.({ status: 'progress', task: 'study', done: finished, total: jobs.length });
+    if (finished < jobs.length) {
+      await writeStudyReport(o.outDir, results, cfg, `${o.command} (partial: ${finished}/${jobs.length} jobs)`).catch((e: unknown) => log.warn('partial report failed', { reason: String(e) }));
+    }
+  }), cfg.jobs);
+  return writeStudyReport(o.outDir, results, cfg, o.command);
+}
