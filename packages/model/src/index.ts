@@ -39,6 +39,11 @@ export { finetune, type FinetuneOptions } from './recipes/finetune.js';
 export { buildFinetuneExamples, encodeImagesOnce, answerWithoutLvr, type FinetuneMode, type CachedImage, type FinetuneDataOptions } from './recipes/finetune-data.js';
 export { captionBatch, preprocessFor } from './recipes/pretrain-data.js';
 export { EpochSampler } from './recipes/sampler.js';
+export { gridFinetune, type GridArm, type GridFinetuneOptions } from './recipes/grid-finetune.js';
+export {
+  drawGridItem, gridBatch, gridCodebook, gridSequence, encodeScenes, visualTokenScale,
+  type GridTaskSpec, type GridView, type GridSequence, type GridItem, type GridBatchOptions,
+} from './recipes/grid-task-data.js';
 export * from './rl/index.js';
 export * from './io/index.js';
 export * from './train/index.js';

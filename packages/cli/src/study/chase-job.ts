@@ -88,7 +88,9 @@ export async function runStudyJob(job: StudyJob, onProgress?: ProgressCallback):
         imagePadId: opened.tokenizer.special.imagePad, preprocess: opened.preprocess,
       })
       : opened.stepModel;
-    const model: EvalModel = { stepModel, tokenizer: opened.tokenizer, preprocess: opened.preprocess, method: arm.arm.format, numLatents: arm.arm.numLatents };
+    const model: EvalModel = {
+      stepModel, tokenizer: opened.tokenizer, preprocess: opened.preprocess, method: arm.arm.format, numLatents: arm.arm.numLatents, feedback: opened.feedback,
+    };
     const labels: { label: string; hops: number | undefined }[] = job.task.kind === 'chase'
       ? job.testHops.map((k) => ({ label: taskLabel(job.task, k), hops: k }))
       : [{ label: taskLabel(job.task), hops: undefined }];
