@@ -17,7 +17,9 @@ export function traceSummary(r: GenerateResult): Record<string, unknown> {
     outputIds: r.outputIds,
     finishReason: r.finishReason,
     latentPositions: r.inputs.flatMap((k, j) => (k === 'latent' ? [r.promptLength + j] : [])),
-    spans: r.latentSpans.map((s) => ({ start: r.promptLength + s.start, steps: s.steps, stopReason: s.stopReason, forcedEnd: s.forcedEnd })),
+    spans: r.latentSpans.map((s) => ({
+      start: r.promptLength + s.start, steps: s.steps, stopReason: s.stopReason, forcedEnd: s.forcedEnd, ...(s.pointer ? { pointer: s.pointer } : {}),
+    })),
   };
 }
 
@@ -72,7 +74,7 @@ export const inferCommand: Command = {
       });
       const text = tok.decode(res!.outputIds);
       const answer = answerOf(text);
-      if (ctx.json) ctx.io.stdout.write(`${JSON.stringify({ answer, text, mode, backend: stepModel.backend, strategy, trace: traceSummary(res!) }, null, 2)}\n`);
+      if (ctx.json) ctx.io.stdout.write(`${JSON.stringify({ answer, text, mode, backend: stepModel.backend, strategy, feedback: opened.feedback.kind, trace: traceSummary(res!) }, null, 2)}\n`);
       else {
         ctx.io.stdout.write(`${answer}\n`);
         const spans = res!.latentSpans.map((s) => `${s.steps} latent steps (${s.stopReason})`).join(', ');
