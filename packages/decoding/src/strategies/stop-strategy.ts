@@ -28,11 +28,17 @@ export interface LatentDecisionContext {
   readonly spanIndex: number;
   /** Latent vectors fed so far in this span (0 at the entry decision). */
   readonly steps: number;
-  /** Exactly the vectors fed so far in this span, oldest first (`steps` of them; the last is the newest input). */
+  /**
+   * Exactly the vectors fed so far in this span, oldest first (`steps` of them; the last is the newest input): the
+   * latent feedback's choices, after any `latentTransform`.
+   */
   readonly fedVectors: readonly Float32Array[];
   /** Final-norm hidden state of the newest position (D). */
   readonly hidden: Float32Array;
-  /** The model's latent output for the newest position (D): the vector the next step would feed. */
+  /**
+   * The model's own latent output for the newest position (D): the vector the next step would feed under the
+   * default `hidden` feedback (other feedbacks feed a visual token, a mix or a pause row chosen from it).
+   */
   readonly latent: Float32Array;
   /** Raw LM-head logits of the newest position (V). */
   readonly logits: Float32Array;
