@@ -10,7 +10,7 @@ import { param } from '../models/params.js';
 import { PAUSE_EMBEDDING_PARAM } from '../models/pause-embedding.js';
 import { pretrainBase } from './pretrain.js';
 import { finetune } from './finetune.js';
-import { loadModel, TRAINING_INFO_FILE } from './model-io.js';
+import { loadModel, saveModel, TRAINING_INFO_FILE } from './model-io.js';
 
 let dir = '';
 let suite = '';
@@ -33,6 +33,9 @@ describe('fine-tuning with a latent feedback arm', () => {
     const before = await loadModel(base);
     expect(before.latentFeedback).toBe('hidden'); // no lvr_training.json field → the reference
     expect(before.model.params.has(PAUSE_EMBEDDING_PARAM)).toBe(false);
+    let saveErr: unknown;
+    try { await saveModel(join(dir, 'nopause'), before.model, before.tokenizerJson, { mode: 'lvr', latent_feedback: 'pause' }); } catch (e) { saveErr = e; }
+    expect(isLvrError(saveErr) && saveErr.code === 'CONFIG_INVALID' && /lvr_pause_emb/.test(saveErr.message)).toBe(true);
     before.model.dispose();
     const out = join(dir, 'pause');
     const r = await finetune({ ...common, data: suite, mode: 'lvr', baseDir: base, outDir: out, latentFeedback: 'pause', pauseTokens: 3 });

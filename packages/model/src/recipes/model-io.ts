@@ -34,12 +34,17 @@ export interface TrainingInfo {
 export const TRAINING_INFO_FILE = 'lvr_training.json';
 
 /**
- * Writes `config.json`, `model.safetensors` (PyTorch layout) and `tokenizer.json` into `dir` (atomically).
+ * Writes `config.json`, `model.safetensors` (PyTorch layout) and `tokenizer.json` into `dir` (atomically), and
+ * `lvr_training.json` when `training` is given — with `"latent_feedback"` (checked) when the fine-tune set it.
  *
  * @example
  * await saveModel('runs/demo/base', model, tokenizer.json);
  */
 export async function saveModel(dir: string, model: MiniQwenVL, tokenizerJson: object, training?: TrainingInfo): Promise<void> {
+  if (training?.latent_feedback !== undefined) {
+    const kind = parseLatentFeedback(training.latent_feedback, `saveModel ${dir}: training.latent_feedback`);
+    if (kind === 'pause' && model.config.lvr.pauseTokens === 0) throw new LvrError('CONFIG_INVALID', `saveModel ${dir}: latent_feedback "pause" needs a model with lvr_pause_emb (lvr.pauseTokens ≥ 1)`);
+  }
   await saveCheckpoint(dir, { config: configToJson(model.config), params: model.params, tokenizerJson });
   if (training) await writeJsonAtomic(join(dir, TRAINING_INFO_FILE), training);
 }
