@@ -1,5 +1,5 @@
 import { LvrError, type ProgressCallback, type Rng } from '@lvr/core';
-import { generate, type GenerateRequest, type GenerateResult, type PrefillRow, type StepModel } from '@lvr/decoding';
+import { generate, type GenerateRequest, type GenerateResult, type LatentFeedbackSpec, type PrefillRow, type StepModel } from '@lvr/decoding';
 import type { GrpoConfig } from './config.js';
 import type { RewardSample } from './rewards/types.js';
 
@@ -26,6 +26,11 @@ export interface RolloutContext {
   /** Draws the per-row sampling seeds (a deterministic function of the trainer's data Rng: exact resume). */
   readonly rng: Rng;
   readonly onProgress?: ProgressCallback | undefined;
+  /**
+   * The policy's latent feedback (`GenerateOptions.feedback`, default `hidden`). The traces hold the vectors fed,
+   * so the replay is the same for every kind.
+   */
+  readonly feedback?: LatentFeedbackSpec | undefined;
 }
 
 /**
@@ -64,6 +69,7 @@ export async function rolloutGroups(
     suppressIds: config.suppressIds,
     seed: ctx.rng.nextUint32(), // unused (every row has its own seed) but keeps generate from drawing a random one
     ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+    ...(ctx.feedback !== undefined ? { feedback: ctx.feedback } : {}),
   });
   return { prompts, groupSize: g, traces };
 }

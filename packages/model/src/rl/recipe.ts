@@ -92,7 +92,7 @@ function strategyOf(s: string | StopStrategyConfig | undefined): StopStrategyCon
  * r.model.dispose();
  */
 export async function grpoLatent(o: GrpoLatentOptions): Promise<GrpoLatentResult> {
-  const { model, tokenizer, tokenizerJson } = await loadModel(o.modelDir);
+  const { model, tokenizer, tokenizerJson, latentFeedback } = await loadModel(o.modelDir);
   let ref: MiniQwenVL | undefined;
   try {
     const c = model.config;
@@ -127,7 +127,7 @@ export async function grpoLatent(o: GrpoLatentOptions): Promise<GrpoLatentResult
     const accum = o.trainer?.accumSteps ?? 1;
     const sampler = new EpochSampler(prompts.length, config.promptsPerStep, seed);
     const ctx: RlBatchContext = {
-      policy: model, ref, tokenizer, config,
+      policy: model, ref, tokenizer, config, latentFeedback,
       ids: { lvrStartId: t.lvrStartId, lvrId: t.lvrId, lvrEndId: t.lvrEndId, padId: t.padId, eosIds: [t.eosId] },
     };
     await mkdir(o.outDir, { recursive: true });
@@ -163,7 +163,8 @@ export async function grpoLatent(o: GrpoLatentOptions): Promise<GrpoLatentResult
       ...(o.resumeFrom ? { resumeFrom: o.resumeFrom } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
-    await saveModel(o.outDir, model, tokenizerJson);
+    // Keep the latent feedback the model was trained with (inference reads it from lvr_training.json).
+    await saveModel(o.outDir, model, tokenizerJson, latentFeedback === 'hidden' ? undefined : { mode: 'rl', latent_feedback: latentFeedback });
     const rewardCurve = join(o.outDir, 'reward_curve.png');
     await writeRewardCurvePng(join(o.outDir, 'metrics.jsonl'), rewardCurve);
     return { model, tokenizer, tokenizerJson, train: result, outDir: o.outDir, config, rewardCurve };

@@ -4,7 +4,9 @@ import type { LvrTokenizer } from '@lvr/data';
 import {
   maxAbsLogpDiff, padRows, rolloutGroups, scoreRollouts, type GrpoConfig, type RolloutPrompt, type ScoredRollout, type ScoringTokenIds,
 } from '@lvr/rl';
+import { modelLatentFeedback } from '../inference/latent-feedback-config.js';
 import { TfjsStepModel } from '../inference/tfjs-step-model.js';
+import type { LatentFeedbackKind } from '../training/latent-feedback.js';
 import type { MiniQwenVL } from '../models/vlm.js';
 import type { LossResult } from '../train/step.js';
 import { grpoLossTfjs } from './grpo-loss.js';
@@ -37,6 +39,11 @@ export interface RlBatchContext {
   readonly policy: MiniQwenVL;
   /** The frozen reference model (β > 0). */
   readonly ref: MiniQwenVL | undefined;
+  /**
+   * What the policy's latent steps feed back (default `hidden`); `pause` reads the policy's current
+   * `lvr_pause_emb` at every rollout.
+   */
+  readonly latentFeedback?: LatentFeedbackKind | undefined;
   readonly tokenizer: LvrTokenizer;
   readonly config: Readonly<GrpoConfig>;
   readonly ids: ScoringTokenIds;
@@ -52,7 +59,8 @@ export interface RlBatchContext {
  */
 export async function makeRlBatch(ctx: RlBatchContext, prompts: readonly RolloutPrompt[], rng: Rng, step: number): Promise<RlBatch> {
   const c = ctx.config;
-  const rollout = await rolloutGroups(new TfjsStepModel(ctx.policy), prompts, c, { rng });
+  const feedback = ctx.latentFeedback === undefined || ctx.latentFeedback === 'hidden' ? undefined : modelLatentFeedback(ctx.policy, ctx.latentFeedback);
+  const rollout = await rolloutGroups(new TfjsStepModel(ctx.policy), prompts, c, { rng, feedback });
   const scored = scoreRollouts(rollout, c, { decoder: ctx.tokenizer, ids: ctx.ids, step });
   const rowPrompts = rollout.traces.map((_, i) => (prompts[Math.floor(i / c.groupSize)] as RolloutPrompt).prompt);
   const replay = buildReplayBatch(rowPrompts, rollout.traces);
