@@ -226,7 +226,7 @@ describe('OrtStepModel options and validation', () => {
   it('a decoder without last_hidden_state (an onnx-community export) or a missing graph fails at load, naming what is missing', async () => {
     const bad = join(root, 'no-hidden');
     await mkdir(join(bad, 'onnx'), { recursive: true });
-    for (const f of Object.values(ONNX_FILES).filter((x) => x !== ONNX_FILES.lvrHead && x !== ONNX_FILES.extras)) await copyFile(join(base.dir, f), join(bad, f));
+    for (const f of Object.values(ONNX_FILES).filter((x) => x !== ONNX_FILES.lvrHead && x !== ONNX_FILES.extras && x !== ONNX_FILES.pause)) await copyFile(join(base.dir, f), join(bad, f));
     const proto = fromBinary(ModelProtoSchema, new Uint8Array(await readFile(join(bad, ONNX_FILES.decoder))));
     if (proto.graph) proto.graph.output = proto.graph.output.filter((o) => o.name !== 'last_hidden_state');
     await writeFile(join(bad, ONNX_FILES.decoder), toBinary(ModelProtoSchema, proto));
