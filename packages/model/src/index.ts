@@ -40,6 +40,7 @@ export { buildFinetuneExamples, encodeImagesOnce, answerWithoutLvr, type Finetun
 export { captionBatch, preprocessFor } from './recipes/pretrain-data.js';
 export { EpochSampler } from './recipes/sampler.js';
 export { gridFinetune, type GridArm, type GridFinetuneOptions } from './recipes/grid-finetune.js';
+export { initBase } from './recipes/init-base.js';
 export {
   drawGridItem, gridBatch, gridCodebook, gridSequence, encodeScenes, visualTokenScale,
   type GridTaskSpec, type GridView, type GridSequence, type GridItem, type GridBatchOptions,

@@ -11,7 +11,7 @@ import { ABLATION_VARIANTS, DEFAULT_VARIANTS, selectVariants, type AblationVaria
 import { displayPath } from './synth.js';
 import { runStudyJob, type StudyJob } from '../study/chase-job.js';
 import { runStudy } from '../study/chase-study.js';
-import { shippedBaseDir } from '../study/shipped-base.js';
+import { freshBase, shippedBaseDir } from '../study/shipped-base.js';
 import { STUDY_OPTIONS, resolveStudyConfig } from '../study/study-options.js';
 
 const log = createLogger('lvr:ablate');
@@ -152,7 +152,7 @@ export const ablateCommand: Command = {
     steps: { type: 'string', valueName: 'N', description: `fine-tuning steps (default ${ABLATE_DEFAULTS.steps})` },
     batch: { type: 'string', valueName: 'N', description: `fine-tuning batch size (default ${ABLATE_DEFAULTS.batchSize})` },
     quick: { type: 'boolean', description: 'tiny smoke configuration' },
-    base: { type: 'string', valueName: 'DIR', description: 'start from this base model (default: the shipped models/base)' },
+    base: { type: 'string', valueName: 'DIR', description: 'start from this base model (default: the shipped models/base); study: `fresh` = an untrained seeded model (perception-free, from scratch)' },
     pretrain: { type: 'boolean', description: 'pre-train a new base into DIR/base instead of using the shipped one' },
     ...STUDY_OPTIONS,
     'base-steps': { type: 'string', valueName: 'N', description: `pre-training steps of a new base (default ${ABLATE_DEFAULTS.baseSteps})` },
@@ -180,7 +180,7 @@ export const ablateCommand: Command = {
     if (values.base !== undefined && values.pretrain === true) throw new UsageError('--base and --pretrain exclude each other');
     if (values.task !== undefined) {
       const study = resolveStudyConfig(values);
-      const baseDir = pathOption(values, 'base', ctx.io.cwd) ?? shippedBaseDir();
+      const baseDir = values.base === 'fresh' ? await freshBase(out, log) : (pathOption(values, 'base', ctx.io.cwd) ?? shippedBaseDir());
       const files = await runStudy(study, {
         baseDir, outDir: out, command: commandLine(values), backend: process.env.LVR_DEMO_BACKEND === 'tfjs' ? 'tfjs' : 'onnx',
         say: (s) => { if (!ctx.json) ctx.io.stderr.write(`${s}\n`); }, onProgress: ctx.onProgress,

@@ -46,9 +46,9 @@ export function studyMarkdown(t: StudyTable, o: { title: string; command: string
   for (const a of t.arms) L.push(`| ${a.label} | ${t.labels.map((l) => cellText(a.cells[l])).join(' | ')} | ${a.seeds.length} | ${Math.round(a.trainS)} | ${Math.round(a.evalS)} |`);
   L.push('');
   const [vsSft, vsPause] = t.primary.stats;
-  L.push(`**Primary endpoint** (${t.primary.comparison}): vs SFT ${diffText(vsSft?.stat)} (Holm p ${pText(vsSft?.stat?.pHolm)}); vs Pause-K ${diffText(vsPause?.stat)} (Holm p ${pText(vsPause?.stat?.pHolm)}).`, '');
+  L.push(`**Primary endpoint** (${t.primary.comparison}; Holm over these two): vs SFT ${diffText(vsSft?.stat)} (Holm p ${pText(vsSft?.stat?.pHolm)}); vs Pause-K ${diffText(vsPause?.stat)} (Holm p ${pText(vsPause?.stat?.pHolm)}).`, '');
   if (t.comparisons.length > 0) {
-    L.push('Every span arm vs SFT and vs Pause-K (difference in points, hierarchical 95 % CI, bootstrap p, Holm-adjusted over all rows):', '');
+    L.push('Every span arm vs SFT and vs Pause-K (difference in points, hierarchical 95 % CI, bootstrap p, Holm-adjusted over all rows of this table):', '');
     L.push('| arm | vs | task | Δ [95 % CI] | p | Holm p |', '|---|---|---|---|---|---|');
     for (const c of t.comparisons) L.push(`| ${c.arm} | ${c.versus} | ${c.label} | ${diffText(c.stat)} | ${pText(c.stat.p)} | ${pText(c.stat.pHolm)} |`);
     L.push('');

@@ -125,7 +125,16 @@ export function aggregateStudy(
     const h = holmCorrection(table.comparisons.map((c) => c.stat.p));
     table.comparisons.forEach((c, i) => { c.stat.pHolm = h.adjusted[i]; });
   }
-  const primary = ['sft', 'pause'].map((versus) => ({ versus, stat: table.comparisons.find((c) => c.arm === o.primaryArm && c.versus === versus && c.label === o.primaryLabel)?.stat }));
+  // The pre-stated primary endpoint: its own Holm correction over its (up to) two comparisons.
+  const primary = ['sft', 'pause'].map((versus) => {
+    const found = table.comparisons.find((c) => c.arm === o.primaryArm && c.versus === versus && c.label === o.primaryLabel)?.stat;
+    return { versus, stat: found ? { ...found } : undefined };
+  });
+  const present = primary.filter((x) => x.stat);
+  if (present.length > 0) {
+    const h = holmCorrection(present.map((x) => x.stat!.p));
+    present.forEach((x, i) => { x.stat!.pHolm = h.adjusted[i]; });
+  }
   table.primary = { comparison: `${o.primaryArm} − SFT and ${o.primaryArm} − Pause-K at ${o.primaryLabel}`, label: o.primaryLabel, stats: primary };
   return table;
 }
