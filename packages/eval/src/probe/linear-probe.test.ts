@@ -48,6 +48,18 @@ describe('fitLinearProbe', () => {
     expect(probeAccuracy(probe, x, y)).toBeGreaterThan(0.97);
   });
 
+  it('decodes ill-conditioned features (a huge shared direction, like trained visual tokens) thanks to whitening', () => {
+    const { x, y } = decodable(new Rng(5), 800, 16, 8, 1, 1);
+    const test = decodable(new Rng(15), 800, 16, 8, 1, 1);
+    for (const set of [x, test.x]) {
+      for (let i = 0; i < 800; i++) {
+        const common = new Rng(i + (set === x ? 0 : 10_000)).normal() * 1000;
+        for (let d = 0; d < 16; d++) set[i * 16 + d]! += common * (1 + d / 16);
+      }
+    }
+    expect(probeAccuracy(fitLinearProbe(x, 16, y, 8), test.x, test.y)).toBeGreaterThan(0.9);
+  });
+
   it('is deterministic and rejects bad input with LvrError', () => {
     const { x, y } = decodable(new Rng(4), 100, 4, 3, 1);
     expect(probePredict(fitLinearProbe(x, 4, y, 3), x)).toEqual(probePredict(fitLinearProbe(x, 4, y, 3), x));

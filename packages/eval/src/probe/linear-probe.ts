@@ -1,7 +1,7 @@
 import { LvrError } from '@lvr/core';
 
 /**
- * A linear probe: multinomial logistic regression (softmax over `numClasses`) on standardised features, fitted by
+ * A linear probe: multinomial logistic regression (softmax over `numClasses`) on whitened features, fitted by
  * full-batch gradient descent with Nesterov momentum from zero weights for a fixed number of iterations.
  *
  * Why plain TS and not a tfjs model: the problem is tiny (a few thousand rows × 64 features × ≤ 8 classes), so it
@@ -13,20 +13,20 @@ import { LvrError } from '@lvr/core';
 export interface LinearProbeOptions {
   /** Gradient-descent iterations. Default 300. */
   iterations?: number;
-  /** Step size on the standardised features. Default 1/L, L = the gradient's Lipschitz bound (from a power iteration). */
+  /** Step size on the whitened features. Default 1/L, L = the gradient's Lipschitz bound (from a power iteration). */
   learningRate?: number;
   /** L2 penalty on the weights (not the bias), per row. Default 1e-4. */
   l2?: number;
 }
 
-/** A fitted probe (weights on standardised features). */
+/** A fitted probe (weights on whitened features). */
 export interface LinearProbe {
   readonly kind: 'softmax';
   readonly dim: number;
   readonly numClasses: number;
-  /** Per-feature mean and 1/std of the training rows. */
+  /** Mean of the training rows, and the lower Cholesky factor L (dim × dim) of their covariance: features are whitened as L⁻¹(x − mean). */
   readonly mean: Float64Array;
-  readonly invStd: Float64Array;
+  readonly chol: Float64Array;
   /** (numClasses × dim) row-major. */
   readonly weights: Float64Array;
   readonly bias: Float64Array;
@@ -62,12 +62,9 @@ export function fitLinearProbe(
   const n = check(features, dim, labels, numClasses, 'fitLinearProbe');
   if (n === 0) throw new LvrError('INVALID_ARGUMENT', 'fitLinearProbe: no training rows');
   const mean = new Float64Array(dim);
-  const invStd = new Float64Array(dim);
   for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d]! += features[i * dim + d]! / n;
-  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) invStd[d]! += (features[i * dim + d]! - mean[d]!) ** 2 / n;
-  for (let d = 0; d < dim; d++) invStd[d] = 1 / Math.sqrt(invStd[d]! + 1e-8);
-  const x = new Float64Array(n * dim);
-  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) x[i * dim + d] = (features[i * dim + d]! - mean[d]!) * invStd[d]!;
+  const chol = whiteningFactor(features, n, dim, mean);
+  const x = whiten(features, n, dim, mean, chol);
 
   const iterations = opts.iterations ?? 300;
   const l2 = opts.l2 ?? 1e-4;
@@ -102,7 +99,46 @@ export function fitLinearProbe(
       theta[j]! += velocity[j]!;
     }
   }
-  return Object.freeze({ kind: 'softmax', dim, numClasses: k, mean, invStd, weights: theta.slice(0, k * dim), bias: theta.slice(k * dim) });
+  return Object.freeze({ kind: 'softmax', dim, numClasses: k, mean, chol, weights: theta.slice(0, k * dim), bias: theta.slice(k * dim) });
+}
+
+/**
+ * Lower Cholesky factor of the rows' covariance (+ a 1e-6 relative ridge, so constant or collinear features stay
+ * solvable). Whitening makes the problem well conditioned: trained visual tokens share a large common direction,
+ * and plain gradient descent on merely standardised features would stall along the small directions.
+ */
+function whiteningFactor(features: ArrayLike<number>, n: number, dim: number, mean: Float64Array): Float64Array {
+  const cov = new Float64Array(dim * dim);
+  const row = new Float64Array(dim);
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < dim; d++) row[d] = features[i * dim + d]! - mean[d]!;
+    for (let a = 0; a < dim; a++) for (let b = 0; b <= a; b++) cov[a * dim + b]! += (row[a]! * row[b]!) / n;
+  }
+  let trace = 0;
+  for (let d = 0; d < dim; d++) trace += cov[d * dim + d]!;
+  const ridge = 1e-6 * (trace / dim) + 1e-12;
+  const l = new Float64Array(dim * dim);
+  for (let a = 0; a < dim; a++) {
+    for (let b = 0; b <= a; b++) {
+      let sum = cov[a * dim + b]! + (a === b ? ridge : 0);
+      for (let k = 0; k < b; k++) sum -= l[a * dim + k]! * l[b * dim + k]!;
+      l[a * dim + b] = a === b ? Math.sqrt(Math.max(sum, ridge)) : sum / l[b * dim + b]!;
+    }
+  }
+  return l;
+}
+
+/** Rows whitened as L⁻¹(x − mean) by forward substitution. */
+function whiten(features: ArrayLike<number>, n: number, dim: number, mean: Float64Array, l: Float64Array): Float64Array {
+  const out = new Float64Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    for (let a = 0; a < dim; a++) {
+      let v = features[i * dim + a]! - mean[a]!;
+      for (let k = 0; k < a; k++) v -= l[a * dim + k]! * out[i * dim + k]!;
+      out[i * dim + a] = v / l[a * dim + a]!;
+    }
+  }
+  return out;
 }
 
 /** Largest eigenvalue of [x 1]ᵀ[x 1] / n (with the bias column), by 60 power iterations from a ones vector. */
@@ -127,7 +163,7 @@ function topEigenvalue(x: Float64Array, n: number, dim: number): number {
   return lambda;
 }
 
-/** Softmax of the logits of standardised row `i` of `x` under packed parameters `theta` (weights, then biases). */
+/** Softmax of the logits of whitened row `i` of `x` under packed parameters `theta` (weights, then biases). */
 function softmaxRow(theta: Float64Array, x: Float64Array, i: number, dim: number, k: number, out: Float64Array): void {
   let max = -Infinity;
   for (let c = 0; c < k; c++) {
@@ -147,10 +183,11 @@ export function probeLogits(probe: LinearProbe, features: ArrayLike<number>): Fl
   if (features.length % dim !== 0) throw new LvrError('INVALID_ARGUMENT', `probeLogits: ${features.length} values are not rows of dim ${dim}`);
   const n = features.length / dim;
   const out = new Float64Array(n * k);
+  const x = whiten(features, n, dim, probe.mean, probe.chol);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < k; c++) {
       let z = probe.bias[c]!;
-      for (let d = 0; d < dim; d++) z += probe.weights[c * dim + d]! * (features[i * dim + d]! - probe.mean[d]!) * probe.invStd[d]!;
+      for (let d = 0; d < dim; d++) z += probe.weights[c * dim + d]! * x[i * dim + d]!;
       out[i * k + c] = z;
     }
   }
