@@ -25,7 +25,7 @@ export { hiddenFeedback } from './feedback/hidden.js';
 export { pointerArgmaxFeedback } from './feedback/pointer-argmax.js';
 export { pointerMixFeedback } from './feedback/pointer-mix.js';
 export { pauseFeedback } from './feedback/pause.js';
-export { pointerLogits } from './feedback/pointer-logits.js';
+export { pointerLogits, POINTER_TEMPERATURE } from './feedback/pointer-logits.js';
 export { rowVisualTokens } from './feedback/visual-tokens.js';
 
 // sampling

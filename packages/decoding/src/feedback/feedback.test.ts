@@ -5,7 +5,7 @@ import type { GenerateResult } from '../loop/trace.js';
 import type { StepImage } from '../step-model.js';
 import { ScriptedStepModel, STUB_TOKENS, type ScriptedStepModelOptions } from '../testing/stub-model.js';
 import { createLatentFeedback } from './create-feedback.js';
-import { pointerLogits } from './pointer-logits.js';
+import { POINTER_TEMPERATURE, pointerLogits } from './pointer-logits.js';
 
 const { lvrStartId: S, lvrEndId: E, eosId: EOS } = STUB_TOKENS;
 const [x1, x2, x3, x4, a] = [10, 11, 12, 13, 14];
@@ -31,7 +31,7 @@ const prompt = (visualTokens?: Float32Array, images?: StepImage[]): { prompt: { 
 });
 
 describe('latent feedback', () => {
-  it('pointer-argmax feeds the row\'s visual token with the largest latent·v/√D and records its index, per row', async () => {
+  it('pointer-argmax feeds the row\'s visual token with the largest cos(latent, v)/τ and records its index, per row', async () => {
     // Visual tokens: 3 per row, distinct between rows; token j of row r is (e_j + 0.1 r)·(1 + j).
     const tokens = [0, 1].map((r) => cat(...[0, 1, 2].map((j) => e(j, 1 + j).map((x) => x + 0.1 * r))));
     // Prompt length 3: the span's latents come from positions 3, 4, 5 (row 0) → pointers q mod 3 (row 0), 2 − q mod 3 (row 1).
@@ -46,7 +46,7 @@ describe('latent feedback', () => {
     }
   });
 
-  it('pointer-mix feeds Σ softmax(latent·v/√D)_j v_j (hand-computed) and records the argmax', async () => {
+  it('pointer-mix feeds Σ softmax(cos(latent, v)/τ)_j v_j (hand-computed) and records the argmax', async () => {
     const rng = new Rng(3);
     const tokens = Float32Array.from({ length: 5 * D }, () => rng.normal());
     const latents = [Float32Array.of(0.5, -1, 2, 0.3), Float32Array.of(-2, 0.1, 0.4, 1)];
@@ -54,12 +54,14 @@ describe('latent feedback', () => {
     const [r] = await generate(model, [prompt(tokens)], { strategy: { kind: 'fixed', steps: 2 }, feedback: { kind: 'pointer-mix' }, seed: 1 });
     const span = r!.latentSpans[0]!;
     latents.forEach((l, t) => {
-      const logits = [0, 1, 2, 3, 4].map((j) => [0, 1, 2, 3].reduce((s, k) => s + l[k]! * tokens[j * D + k]!, 0) / Math.sqrt(D));
+      const norm = (v: number[]): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0) + 1e-12);
+      const tok = (j: number): number[] => [0, 1, 2, 3].map((k) => tokens[j * D + k]!);
+      const logits = [0, 1, 2, 3, 4].map((j) => [0, 1, 2, 3].reduce((s, k) => s + l[k]! * tokens[j * D + k]!, 0) / (norm([...l]) * norm(tok(j)) * POINTER_TEMPERATURE));
       const z = logits.reduce((s, x) => s + Math.exp(x), 0);
       const mix = [0, 1, 2, 3].map((k) => logits.reduce((s, x, j) => s + (Math.exp(x) / z) * tokens[j * D + k]!, 0));
       [...span.vectors[t]!].forEach((v, k) => expect(v).toBeCloseTo(mix[k]!, 5));
       expect(span.pointer![t]).toBe(logits.indexOf(Math.max(...logits)));
-      expect([...pointerLogits(l, tokens)].map((x) => Number(x.toFixed(5)))).toEqual(logits.map((x) => Number(x.toFixed(5))));
+      [...pointerLogits(l, tokens)].forEach((x, j) => expect(x).toBeCloseTo(logits[j]!, 4));
     });
     expect(fed(model, 0)).toEqual(span.vectors.map((v) => [...v]));
   });

@@ -2,21 +2,35 @@ import { LvrError } from '@lvr/core';
 import type { LatentFeedbackContext } from './latent-feedback.js';
 
 /**
- * The pointer logits of a latent over its row's visual tokens: `logits_j = latent · v_j / √D` (j < n, tokens
- * (n × D) row-major). Shared by the pointer feedbacks (and the training loss of the issue 11 contract).
+ * Temperature τ of the pointer: logits are cosine similarities divided by τ, so they span ±1/τ = ±10 whatever the
+ * norms of the latent and of the visual tokens (the training loss in `@lvr/model` uses the same constant).
+ */
+export const POINTER_TEMPERATURE = 0.1;
+
+/**
+ * The pointer logits of a latent over its row's visual tokens: `logits_j = cos(latent, v_j) / τ`
+ * (τ = {@link POINTER_TEMPERATURE}; j < n, tokens (n × D) row-major; a zero vector has cosine 0). Shared by the
+ * pointer feedbacks (and the training loss of the issue 11 contract).
  *
  * @example
- * pointerLogits(Float32Array.of(1, 0), Float32Array.of(1, 0, 0, 1)); // [1/√2, 0]
+ * pointerLogits(Float32Array.of(1, 0), Float32Array.of(2, 0, 0, 1)); // [10, 0]
  */
 export function pointerLogits(latent: Float32Array, tokens: Float32Array): Float32Array {
   const d = latent.length;
   const n = tokens.length / d;
-  const scale = 1 / Math.sqrt(d);
+  let ll = 0;
+  for (let k = 0; k < d; k++) ll += (latent[k] as number) ** 2;
+  const ln = Math.sqrt(ll + 1e-12);
   const out = new Float32Array(n); // (n)
   for (let j = 0; j < n; j++) {
     let s = 0;
-    for (let k = 0; k < d; k++) s += (latent[k] as number) * (tokens[j * d + k] as number);
-    out[j] = s * scale;
+    let vv = 0;
+    for (let k = 0; k < d; k++) {
+      const v = tokens[j * d + k] as number;
+      s += (latent[k] as number) * v;
+      vv += v * v;
+    }
+    out[j] = s / (ln * Math.sqrt(vv + 1e-12) * POINTER_TEMPERATURE);
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { LvrError } from '@lvr/core';
+import { POINTER_TEMPERATURE } from '@lvr/decoding';
 import { stopGradient } from '../ops/gather-rows.js';
 
 /**
@@ -140,17 +141,26 @@ export function infoNceLoss(
 }
 
 /**
- * Pointer logits of queries (n, D) over the visual tokens (Nv, D): logits_j = q · v_j / √D inside each query's own
- * image, −1e9 elsewhere (so a softmax puts no mass on other images). Differentiable in both inputs; callers
- * stop-gradient `visual` where the tokens are targets. The contract of issue 11's pointer feedback.
+ * Pointer logits of queries (n, D) over the visual tokens (Nv, D): logits_j = cos(q, v_j) / τ with
+ * τ = `POINTER_TEMPERATURE` (0.1, from `@lvr/decoding`, which uses the same formula at inference) inside each
+ * query's own image, −1e9 elsewhere (a softmax puts no mass on other images). Cosine rather than q·v/√D: the
+ * visual tokens' norm is whatever the vision tower (or codebook) makes it — ≈ 0.5 for a fresh tower — and with
+ * RMS-normed hidden states a dot product then caps the logits near ±0.5, so the pointer cannot become sharp.
+ * Differentiable in both inputs; callers stop-gradient `visual` where the tokens are targets.
  *
  * @example
  * const logits = pointerLogits(latent, visual, images); // (n, Nv)
  */
 export function pointerLogits(query: tf.Tensor2D, visual: tf.Tensor2D, img: LatentImages): tf.Tensor2D {
   const n = query.shape[0];
-  const [nv, d] = visual.shape;
+  const nv = visual.shape[0];
   checkImages(img, n, nv);
+  return tf.tidy(() => tf.add(tf.div(tf.matMul(unit(query), unit(visual), false, true), POINTER_TEMPERATURE), imageLogitMask(img, nv)) as tf.Tensor2D);
+}
+
+/** The dot-product logits q · v_j / √D of the issue-8 pointer loss at `<|lvr_start|>` (kept as it was measured). */
+function dotLogits(query: tf.Tensor2D, visual: tf.Tensor2D, img: LatentImages): tf.Tensor2D {
+  const [nv, d] = visual.shape;
   return tf.tidy(() => tf.add(tf.div(tf.matMul(query, visual, false, true), Math.sqrt(d)), imageLogitMask(img, nv)) as tf.Tensor2D);
 }
 
@@ -166,7 +176,7 @@ export function pointerMix(query: tf.Tensor2D, visual: tf.Tensor2D, img: LatentI
 }
 
 /**
- * The per-latent pointer ("hop") cross-entropy: CE of softmax(q_k · v_j / √D) over latent k's own image toward its
+ * The per-latent pointer ("hop") cross-entropy: CE of softmax(cos(q_k, v_j) / τ) over latent k's own image toward its
  * target row, mean over latents (visual tokens stop-gradient), and `acc` = the fraction of latents whose argmax is
  * the target (no gradient). None → 0, 0.
  *
@@ -216,7 +226,7 @@ export function pointerLoss(query: tf.Tensor2D, visual: tf.Tensor2D, roiRows: re
     for (const r of uniq) q[k * nv + r] = 1 / uniq.length;
   });
   return tf.tidy(() => {
-    const logp = tf.logSoftmax(pointerLogits(query, stopGradient(visual), img));
+    const logp = tf.logSoftmax(dotLogits(query, stopGradient(visual), img));
     return tf.neg(tf.mean(tf.sum(tf.mul(logp, tf.tensor2d(q, [n, nv])), -1))) as tf.Scalar;
   });
 }
