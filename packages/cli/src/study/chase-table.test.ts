@@ -9,7 +9,7 @@ function job(arm: string, seed: number, acc: Record<string, number>): StudyJobRe
   const evals: StudyJobResult['evals'] = {};
   for (const [key, p] of Object.entries(acc)) {
     const n = key.includes('/') ? 100 : 400;
-    const correct = Array.from({ length: n }, () => (rng.next() < p ? 1 : 0));
+    const correct: number[] = Array.from({ length: n }, () => (rng.next() < p ? 1 : 0));
     evals[key] = { accuracy: correct.reduce((s, x) => s + x, 0) / n, n, correct, ...(key.endsWith('counterfactual') ? { followed: correct.map((c) => 1 - c) } : {}) };
   }
   return { arm, seed, view: 'symbols', backend: 'stub', trainMs: 1000, evalMs: 500, evals };
