@@ -37,7 +37,10 @@ export interface StudyConfig {
 /** Chance accuracy of a task's items in percent (4 options everywhere). */
 export const STUDY_CHANCE = 25;
 
-/** The job list of a study: one per (arm, seed), slow arms first so the pool ends together. */
+/**
+ * The job list of a study: one per (arm, seed), seed-major (a study stopped early still has whole seeds of every
+ * arm), slow arms first within a seed.
+ */
 export function studyJobs(cfg: StudyConfig, baseDir: string, outDir: string, backend: 'onnx' | 'tfjs'): StudyJob[] {
   const arms = selectStudyArms(cfg.arms);
   const jobs: StudyJob[] = [];
@@ -51,7 +54,7 @@ export function studyJobs(cfg: StudyConfig, baseDir: string, outDir: string, bac
     }
   }
   const slow = (j: StudyJob): number => Number(['ptr-mix', 'lvr-selffed', 'livr'].includes(j.arm));
-  return jobs.sort((a, b) => slow(b) - slow(a) || a.seed - b.seed);
+  return jobs.sort((a, b) => a.seed - b.seed || slow(b) - slow(a));
 }
 
 /** Task labels of a study in report order. */
