@@ -81,7 +81,7 @@ async function pool(fns: readonly (() => Promise<void>)[], limit: number): Promi
 /** The command line that reproduces a run (for the report). */
 function commandLine(values: ParsedValues): string {
   const parts = ['lvr ablate'];
-  for (const k of ['out', 'suite', 'base', 'task', 'view', 'hops', 'arms', 'seeds', 'first-seed', 'steps', 'batch', 'lr', 'base-steps', 'test-limit', 'test-items', 'probe-items', 'variants', 'jobs'] as const) {
+  for (const k of ['out', 'suite', 'base', 'task', 'view', 'hops', 'arms', 'seeds', 'first-seed', 'steps', 'batch', 'lr', 'base-steps', 'test-limit', 'test-items', 'probe-items', 'variants', 'jobs', 'publish'] as const) {
     if (typeof values[k] === 'string') parts.push(`--${k} ${values[k] as string}`);
   }
   if (values.quick === true) parts.push('--quick');
@@ -183,6 +183,7 @@ export const ablateCommand: Command = {
       const baseDir = values.base === 'fresh' ? await freshBase(out, log) : (pathOption(values, 'base', ctx.io.cwd) ?? shippedBaseDir());
       const files = await runStudy(study, {
         baseDir, outDir: out, command: commandLine(values), backend: process.env.LVR_DEMO_BACKEND === 'tfjs' ? 'tfjs' : 'onnx',
+        publish: pathOption(values, 'publish', ctx.io.cwd),
         say: (s) => { if (!ctx.json) ctx.io.stderr.write(`${s}\n`); }, onProgress: ctx.onProgress,
       });
       if (ctx.json) ctx.io.stdout.write(`${JSON.stringify({ outDir: out, files }, null, 2)}\n`);

@@ -1,6 +1,7 @@
 import { lineChartSvg } from '@lvr/core';
 import type { CellStat, DiffStat, StudyTable } from './chase-table.js';
 import { TRT_PROBES } from './chase-table.js';
+import type { VerdictLine } from './chase-verdict.js';
 
 const f1 = (x: number): string => (Number.isFinite(x) ? x.toFixed(1) : '–');
 const ci = (c: { lo: number; hi: number }): string => `[${f1(c.lo)}, ${f1(c.hi)}]`;
@@ -35,7 +36,7 @@ export function accuracyVsKSvg(t: StudyTable, title: string, chance: number): st
  * The markdown tables of a study: accuracy per arm and task (hierarchical 95 % CIs), the primary endpoint, every
  * comparison with Holm-adjusted p-values, and the Token Replacement Test per arm and task.
  */
-export function studyMarkdown(t: StudyTable, o: { title: string; command: string; chance: number; notes?: readonly string[] }): string {
+export function studyMarkdown(t: StudyTable, o: { title: string; command: string; chance: number; notes?: readonly string[]; verdict?: readonly VerdictLine[] }): string {
   const L: string[] = [`## ${o.title}`, '', `Command: \`${o.command}\``, ''];
   for (const n of o.notes ?? []) L.push(n);
   if (o.notes?.length) L.push('');
@@ -47,6 +48,11 @@ export function studyMarkdown(t: StudyTable, o: { title: string; command: string
   L.push('');
   const [vsSft, vsPause] = t.primary.stats;
   L.push(`**Primary endpoint** (${t.primary.comparison}; Holm over these two): vs SFT ${diffText(vsSft?.stat)} (Holm p ${pText(vsSft?.stat?.pHolm)}); vs Pause-K ${diffText(vsPause?.stat)} (Holm p ${pText(vsPause?.stat?.pHolm)}).`, '');
+  if (o.verdict?.length) {
+    L.push('Gates and falsifiers (computed from the numbers above):', '');
+    for (const v of o.verdict) L.push(`- ${v.text}`);
+    L.push('');
+  }
   if (t.comparisons.length > 0) {
     L.push('Every span arm vs SFT and vs Pause-K (difference in points, hierarchical 95 % CI, bootstrap p, Holm-adjusted over all rows of this table):', '');
     L.push('| arm | vs | task | Δ [95 % CI] | p | Holm p |', '|---|---|---|---|---|---|');

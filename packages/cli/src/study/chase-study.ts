@@ -8,6 +8,8 @@ import { selectStudyArms, type StudyArm } from './chase-arms.js';
 import type { StudyJob } from './chase-job.js';
 import { accuracyVsKSvg, studyMarkdown } from './chase-report.js';
 import { aggregateStudy, chaseJson, type StudyJobResult } from './chase-table.js';
+import { studyVerdict } from './chase-verdict.js';
+import { publishStudy } from './publish.js';
 import { taskLabel } from './grid-items.js';
 
 const log = createLogger('lvr:study');
@@ -82,13 +84,14 @@ async function pool(fns: readonly (() => Promise<void>)[], limit: number): Promi
  * @example
  * await writeStudyReport('runs/chase', results, cfg, 'lvr ablate --task chase …');
  */
-export async function writeStudyReport(outDir: string, results: readonly StudyJobResult[], cfg: StudyConfig, command: string): Promise<string[]> {
+export async function writeStudyReport(outDir: string, results: readonly StudyJobResult[], cfg: StudyConfig, command: string, publish?: string): Promise<string[]> {
   const arms: StudyArm[] = selectStudyArms(cfg.arms);
   const labels = studyLabels(cfg);
   const table = aggregateStudy(results, arms, labels, { primaryArm: cfg.primaryArm, primaryLabel: cfg.primaryLabel });
   const name = cfg.task.kind === 'chase' ? (cfg.task.legend ? 'chase-legend' : 'chase') : cfg.task.kind;
   const files: string[] = [];
-  const json = chaseJson(table, { command, view: cfg.view, config: cfg, jobs: results.length });
+  const verdict = cfg.task.kind === 'chase' ? studyVerdict(table, cfg.primaryLabel) : [];
+  const json = chaseJson(table, { command, view: cfg.view, config: cfg, jobs: results.length, gates: verdict });
   await writeJsonAtomic(join(outDir, `${name}.json`), json);
   files.push(join(outDir, `${name}.json`));
   const title = `${name} (${cfg.view === 'symbols' ? 'perception-free' : 'pixels'})`;
@@ -100,8 +103,15 @@ export async function writeStudyReport(outDir: string, results: readonly StudyJo
     files.push(join(outDir, 'accuracy-vs-k.png'));
     figure = '\n![accuracy vs k](accuracy-vs-k.png)\n';
   }
-  await writeFile(join(outDir, 'results.md'), `${studyMarkdown(table, { title, command, chance: STUDY_CHANCE })}${figure}`);
+  const markdown = `${studyMarkdown(table, { title, command, chance: STUDY_CHANCE, verdict })}${figure}`;
+  await writeFile(join(outDir, 'results.md'), markdown);
   files.push(join(outDir, 'results.md'));
+  if (publish) {
+    files.push(...await publishStudy(publish, {
+      key: `${name}-${cfg.view}`, task: name, view: cfg.view, markdown: markdown.replace(/^## /, '### '), json,
+      assets: figure ? [join(outDir, 'accuracy-vs-k.png')] : [],
+    }));
+  }
   return files;
 }
 
@@ -110,7 +120,7 @@ export async function writeStudyReport(outDir: string, results: readonly StudyJo
  * jobs (`result.json`), so a killed study resumes where it stopped and ends with the same table. The report is
  * rewritten after every finished job (partial tables are marked in the command line).
  */
-export async function runStudy(cfg: StudyConfig, o: { baseDir: string; outDir: string; command: string; backend: 'onnx' | 'tfjs'; say?: (s: string) => void; onProgress?: ProgressCallback }): Promise<string[]> {
+export async function runStudy(cfg: StudyConfig, o: { baseDir: string; outDir: string; command: string; backend: 'onnx' | 'tfjs'; publish?: string | undefined; say?: (s: string) => void; onProgress?: ProgressCallback }): Promise<string[]> {
   if (!(await pathExists(join(o.baseDir, 'model.safetensors')))) throw new LvrError('IO_ERROR', `base model not found: ${o.baseDir}/model.safetensors`);
   await mkdir(o.outDir, { recursive: true });
   const jobs = studyJobs(cfg, o.baseDir, o.outDir, o.backend);
@@ -132,5 +142,5 @@ export async function runStudy(cfg: StudyConfig, o: { baseDir: string; outDir: s
       await writeStudyReport(o.outDir, results, cfg, `${o.command} (partial: ${finished}/${jobs.length} jobs)`).catch((e: unknown) => log.warn('partial report failed', { reason: String(e) }));
     }
   }), cfg.jobs);
-  return writeStudyReport(o.outDir, results, cfg, o.command);
+  return writeStudyReport(o.outDir, results, cfg, o.command, o.publish);
 }

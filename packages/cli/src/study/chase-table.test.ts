@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '@lvr/core';
 import { selectStudyArms } from './chase-arms.js';
 import { aggregateStudy, chaseJson, type StudyJobResult } from './chase-table.js';
+import { studyVerdict } from './chase-verdict.js';
 
 /** A job whose items are correct with probability p (seeded), plus an optional probe at probability q. */
 function job(arm: string, seed: number, acc: Record<string, number>): StudyJobResult {
@@ -55,5 +56,16 @@ describe('study table', () => {
     expect(j.arms.sft!.acc).toHaveLength(2);
     expect(j.arms.sft!.ci[0]).toHaveLength(2);
     expect(j.primary.sft.diff).toBeGreaterThan(50);
+  });
+
+  it('words the gates and falsifiers from the numbers', () => {
+    const withOracle = aggregateStudy([...results, ...[0, 1, 2].map((s) => job('ptr-argmax', s, { 'chase-k3': 0.9, 'chase-k3/oracle': 0.99, 'chase-k3/zeros': 0.25 }))].filter((r, i, a) => a.findIndex((x) => x.arm === r.arm && x.seed === r.seed) === i || r.evals['chase-k3/oracle']), arms, ['chase-k3'], { primaryArm: 'ptr-argmax', primaryLabel: 'chase-k3' });
+    const v = studyVerdict(withOracle, 'chase-k3');
+    expect(v.find((x) => x.id === 'F3')!.holds).toBe(false);
+    expect(v.find((x) => x.id === 'F2')!.holds).toBe(false);
+    expect(v.find((x) => x.id === 'F4')!.holds).toBe(false);
+    expect(v.find((x) => x.id === 'F4')!.text).toMatch(/zeros removes/);
+    const flat = studyVerdict(aggregateStudy(results.filter((r) => r.arm !== 'ptr-argmax'), arms, ['chase-k3'], { primaryArm: 'ptr-argmax', primaryLabel: 'chase-k3' }), 'chase-k3');
+    expect(flat.find((x) => x.id === 'G2')!.holds).toBeUndefined();
   });
 });

@@ -21,6 +21,7 @@ export const STUDY_OPTIONS: Record<string, OptionSpec> = {
   lr: { type: 'string', valueName: 'X', description: 'study: fine-tuning learning rate (default 1e-3)' },
   'test-items': { type: 'string', valueName: 'N', description: 'study: test items per task label (default 2000)' },
   'probe-items': { type: 'string', valueName: 'N', description: 'study: items per label for each latent probe (default 500)' },
+  publish: { type: 'string', valueName: 'DOC', description: 'study: also write the report into DOC (e.g. docs/results.md) and its JSON into results/ beside it' },
   primary: { type: 'string', valueName: 'ARM@LABEL', description: 'study: the pre-stated primary comparison (default ptr-argmax@chase-k3)' },
 };
 
