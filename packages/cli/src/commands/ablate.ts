@@ -4,6 +4,7 @@ import { pathExists, createLogger, writeJsonAtomic } from '@lvr/core';
 import { loadSyntheticSuite, svgPng } from '@lvr/eval';
 import { UsageError, intOption, pathOption, type ParsedValues } from '../args.js';
 import { runLvr } from '../demo/subprocess.js';
+import { pool } from '../demo/pool.js';
 import type { Command, CommandContext } from './command.js';
 import { runAblationJob, type AblationJob } from './ablate-job.js';
 import { ablationAccuracySvg, ablationMarkdown, ablationStepsSvg, aggregateAblation, type ItemInfo, type JobResult } from './ablate-table.js';
@@ -64,19 +65,6 @@ export function resolveAblateConfig(values: ParsedValues): AblateConfig {
 }
 
 
-/** Runs `fns` with at most `limit` in flight; rejects with the first error after the others settle. */
-async function pool(fns: readonly (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async (): Promise<void> => {
-    while (next < fns.length) {
-      const f = fns[next++] as () => Promise<void>;
-      try { await f(); } catch (e) { errors.push(e); }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, fns.length) }, worker));
-  if (errors.length > 0) throw errors[0];
-}
 
 /** The command line that reproduces a run (for the report). */
 function commandLine(values: ParsedValues): string {

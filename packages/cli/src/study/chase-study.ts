@@ -4,6 +4,7 @@ import { LvrError, createLogger, pathExists, writeJsonAtomic, type ProgressCallb
 import { svgPng } from '@lvr/eval';
 import type { GridTaskSpec, GridView } from '@lvr/model';
 import { runLvr } from '../demo/subprocess.js';
+import { pool } from '../demo/pool.js';
 import { selectStudyArms, type StudyArm } from './chase-arms.js';
 import type { StudyJob } from './chase-job.js';
 import { accuracyVsKSvg, studyMarkdown } from './chase-report.js';
@@ -64,19 +65,6 @@ export function studyLabels(cfg: StudyConfig): string[] {
   return cfg.task.kind === 'chase' ? cfg.testHops.map((k) => taskLabel(cfg.task, k)) : [taskLabel(cfg.task)];
 }
 
-/** Runs `fns` with at most `limit` in flight; rejects with the first error after the others settle. */
-async function pool(fns: readonly (() => Promise<void>)[], limit: number): Promise<void> {
-  let next = 0;
-  const errors: unknown[] = [];
-  const worker = async (): Promise<void> => {
-    while (next < fns.length) {
-      const f = fns[next++] as () => Promise<void>;
-      try { await f(); } catch (e) { errors.push(e); }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, fns.length) }, worker));
-  if (errors.length > 0) throw errors[0];
-}
 
 /**
  * Writes `results.md`, `chase.json` (or `<task>.json`) and `accuracy-vs-k.{svg,png}` of the finished jobs.
