@@ -14,7 +14,7 @@ export { synthCommand, synthOptionsFromArgs, suiteSummary, suiteReport, displayP
 export { demoCommand, demoReport, DEFAULT_DEMO_OUT } from './commands/demo.js';
 export { runPipeline } from './demo/pipeline.js';
 export type { DemoContext, DemoStage, StageOutput, StageResult, PipelineResult, PipelineOptions } from './demo/pipeline.js';
-export { DEMO_STAGES } from './demo/stages.js';
+export { DEMO_STAGES, demoStages, type DemoStageOptions } from './demo/stages.js';
 export { synthStage } from './demo/stages/synth.js';
-export { DEMO_CONFIGS, demoConfig, type DemoConfig } from './demo/config.js';
+export { DEMO_CONFIGS, demoConfig, type DemoConfig, type DemoChaseConfig } from './demo/config.js';
 export { previewStage, pickPreviewItems, previewLabel, PREVIEW_ITEMS_PER_TASK } from './demo/stages/preview.js';

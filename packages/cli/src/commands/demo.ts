@@ -1,6 +1,9 @@
-import { intOption, pathOption, type ParsedValues } from '../args.js';
+import { resolve } from 'node:path';
+import { UsageError, intOption, pathOption, type ParsedValues } from '../args.js';
+import { demoConfig } from '../demo/config.js';
 import { runPipeline, type PipelineResult } from '../demo/pipeline.js';
-import { DEMO_STAGES } from '../demo/stages.js';
+import { DEMO_STAGES, demoStages } from '../demo/stages.js';
+import { shippedBaseDir } from '../study/shipped-base.js';
 import type { CliIo } from '../io.js';
 import type { Command, CommandContext } from './command.js';
 import { displayPath } from './synth.js';
@@ -24,34 +27,54 @@ export function demoReport(io: CliIo, outDir: string, res: PipelineResult): stri
 }
 
 /**
- * `lvr demo`: the end-to-end demo as a pipeline of stages (today: synthetic suite + preview PNG with the
- * ROI boxes drawn; later: pretraining, SFT / LVR / LIVR fine-tuning, evaluation and a report).
+ * The base model folder of a demo run: `--base DIR`, else `LVR_DEMO_BASE`, else the shipped `models/base`
+ * (undefined with `--pretrain`, which trains one into the run folder).
+ */
+export function demoBaseDir(values: ParsedValues, cwd: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (values.pretrain === true) {
+    if (values.base !== undefined) throw new UsageError('--base and --pretrain exclude each other');
+    return undefined;
+  }
+  return pathOption(values, 'base', cwd) ?? (env.LVR_DEMO_BASE ? resolve(cwd, env.LVR_DEMO_BASE) : shippedBaseDir());
+}
+
+/**
+ * `lvr demo`: the end-to-end demo as a pipeline of stages — from the shipped base: its visual-token probe, the
+ * chase-k study (does latent reasoning pay off?), one perception task with SFT / LVR / LIVR, and the report.
  *
  * @example
- * // npm run demo            → runs/demo/report.md (+ charts, suite, models)
+ * // npm run demo            → runs/demo/report.md (+ accuracy-vs-k.png, charts, chase/, models)
  * // lvr demo --full --out runs/full
+ * // lvr demo --pretrain     (pre-trains a base instead of using models/base)
  */
 export const demoCommand: Command = {
   name: 'demo',
-  summary: 'run the end-to-end demo (suite → pre-train → SFT / LVR / LIVR → RL → evaluation + probes → report)',
+  summary: 'run the end-to-end demo (base probe → chase-k study → perception task SFT / LVR / LIVR → evaluation + probes → report)',
   help: [
-    `Usage: lvr demo [--out DIR] [--full] [--seed N] [--json]`,
+    `Usage: lvr demo [--out DIR] [--full] [--seed N] [--base DIR | --pretrain] [--json]`,
     '',
     'Runs the demo stages in order:',
     ...DEMO_STAGES.map((s) => `  ${s.name.padEnd(8)} ${s.description}`),
-    `Outputs go to DIR (default ${DEFAULT_DEMO_OUT}); --full uses the larger configuration.`,
+    `Outputs go to DIR (default ${DEFAULT_DEMO_OUT}); --full uses the larger configuration (all four perception tasks,`,
+    'chase k = 1–4, GRPO_latent). The base is --base DIR, else $LVR_DEMO_BASE, else the shipped models/base;',
+    '--pretrain trains a new one into DIR/base. LVR_DEMO_SCALE=0.05 shrinks every stage (smoke run).',
   ].join('\n'),
   options: {
     out: { type: 'string', short: 'o', valueName: 'DIR', description: `output folder (default ${DEFAULT_DEMO_OUT})` },
     full: { type: 'boolean', description: 'larger, slower configuration' },
     seed: { type: 'string', valueName: 'N', description: 'master seed (default 0)' },
+    base: { type: 'string', valueName: 'DIR', description: 'base model folder (default $LVR_DEMO_BASE, else the shipped models/base)' },
+    pretrain: { type: 'boolean', description: 'pre-train a new base into the run folder instead' },
   },
   async run(values: ParsedValues, ctx: CommandContext): Promise<number> {
     const outDir = pathOption(values, 'out', ctx.io.cwd, DEFAULT_DEMO_OUT)!;
     const seed = intOption(values, 'seed', 0, 0xffffffff) ?? 0;
-    const res = await runPipeline(DEMO_STAGES, {
+    const full = values.full === true;
+    const baseDir = demoBaseDir(values, ctx.io.cwd);
+    const stages = demoStages({ pretrain: baseDir === undefined, ...(baseDir ? { baseDir } : {}), rl: demoConfig(full).rlSteps > 0 });
+    const res = await runPipeline(stages, {
       outDir,
-      full: values.full === true,
+      full,
       seed,
       onProgress: ctx.onProgress,
       onStageStart: (stage, i, n) => {

@@ -16,7 +16,7 @@ import { displayPath } from './synth.js';
 export const reportCommand: Command = {
   name: 'report',
   summary: 'rewrite report.md / report.json / charts of a demo run from its results',
-  help: ['Usage: lvr report [--run DIR] [--json]', '', 'DIR (default runs/demo) must hold suite/, base/, sft/, lvr/, livr/ and eval/summary.json from `lvr demo`.'].join('\n'),
+  help: ['Usage: lvr report [--run DIR] [--json]', '', 'DIR (default runs/demo) must hold suite/, sft/, lvr/, livr/ and eval/summary.json from `lvr demo` (chase/ and probe.json are used when present).'].join('\n'),
   options: { run: { type: 'string', valueName: 'DIR', description: 'demo run folder (default runs/demo)' } },
   async run(values: ParsedValues, ctx: CommandContext): Promise<number> {
     const dir = pathOption(values, 'run', ctx.io.cwd, 'runs/demo')!;
@@ -25,6 +25,8 @@ export const reportCommand: Command = {
       evalSummary: join(dir, 'eval', 'summary.json'),
     };
     if (await pathExists(join(dir, 'rl', 'metrics.jsonl'))) artifacts.rlDir = join(dir, 'rl'); // runs with an RL stage
+    if (await pathExists(join(dir, 'chase', 'chase.json'))) artifacts.chaseDir = join(dir, 'chase');
+    if (await pathExists(join(dir, 'probe.json'))) artifacts.probeJson = join(dir, 'probe.json');
     if (!(await pathExists(artifacts.evalSummary!))) {
       throw new LvrError('IO_ERROR', `${displayPath(ctx.io, artifacts.evalSummary!)} is missing: run \`lvr demo\` first`);
     }

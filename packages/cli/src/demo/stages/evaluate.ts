@@ -97,7 +97,8 @@ async function openForEval(dir: string, ctx: DemoContext): Promise<OpenedModel> 
 export const evalStage: DemoStage = {
   name: 'eval',
   description: 'evaluate every model and strategy, then the latent-reliance probes',
-  requires: ['suiteDir', 'baseDir', 'sftDir', 'lvrDir', 'livrDir', 'rlDir'],
+  requires: ['suiteDir', 'baseDir', 'sftDir', 'lvrDir', 'livrDir'],
+  // rlDir is optional: LVR + RL is evaluated when the run has an RL stage
   provides: ['evalDir', 'evalSummary'],
   async run(ctx: DemoContext): Promise<StageOutput> {
     const cfg = demoConfig(ctx.full);
@@ -112,21 +113,21 @@ export const evalStage: DemoStage = {
       { name: 'lvr-mode-switch', model: 'lvr', method: 'lvr', strategy: { kind: 'mode-switch', maxSteps: 16 } },
       { name: 'lvr-converge', model: 'lvr', method: 'lvr', strategy: { kind: 'converge', threshold: 0.99, maxSteps: 16 } as StopStrategyConfig },
       { name: 'livr', model: 'livr', method: 'livr' },
-      { name: 'lvr-rl-fixed8', model: 'lvr+rl', method: 'lvr', strategy: { kind: 'fixed', steps: 8, forceEnd: true } },
+      ...(ctx.artifacts.rlDir ? [{ name: 'lvr-rl-fixed8', model: 'lvr+rl', method: 'lvr', strategy: { kind: 'fixed', steps: 8, forceEnd: true } } satisfies EvalJob] : []),
     ];
     const probeStrategy: StopStrategyConfig = { kind: 'fixed', steps: 8, forceEnd: true };
     const probeJobs: EvalJob[] = [
       ...(['zeros', 'noise', 'shuffle', 'skip'] as const).map((p): EvalJob => ({ name: `lvr-fixed8-${p}`, model: 'lvr', method: 'lvr', strategy: probeStrategy, probe: p })),
       ...(['zeros', 'skip', 'bottleneck'] as const).map((p): EvalJob => ({ name: `livr-${p}`, model: 'livr', method: 'livr', probe: p })),
     ];
-    const dirs: Record<string, string> = { base: ctx.artifacts.baseDir!, sft: ctx.artifacts.sftDir!, lvr: ctx.artifacts.lvrDir!, livr: ctx.artifacts.livrDir!, 'lvr+rl': ctx.artifacts.rlDir! };
+    const dirs: Record<string, string> = { base: ctx.artifacts.baseDir!, sft: ctx.artifacts.sftDir!, lvr: ctx.artifacts.lvrDir!, livr: ctx.artifacts.livrDir!, ...(ctx.artifacts.rlDir ? { 'lvr+rl': ctx.artifacts.rlDir } : {}) };
     const records = new Map<string, EvalRecord[]>();
     const rows: ReportRow[] = [];
     const probes: ProbeRow[] = [];
     const figures: string[] = [];
     const backends = new Set<string>();
     let latentSimilarity: number | undefined;
-    for (const model of ['base', 'sft', 'lvr', 'livr', 'lvr+rl']) {
+    for (const model of Object.keys(dirs)) {
       const opened = await openForEval(dirs[model]!, ctx);
       const method: EvalMethod = model === 'lvr+rl' ? 'lvr' : (model as EvalMethod);
       const evalModel = { stepModel: opened.stepModel, tokenizer: opened.tokenizer, preprocess: opened.preprocess, method, numLatents: cfg.livrLatents };

@@ -1,12 +1,16 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile, writeFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import { writeFileAtomic, writeJsonAtomic } from '@lvr/core';
+import { pathExists, writeFileAtomic, writeJsonAtomic } from '@lvr/core';
 import {
   accuracyChartSvg, curvesChartSvg, probeChartSvg, renderMarkdown, svgPng,
-  type CurveSeries, type MetricCi, type ProbeRow, type ReportData, type ReportRow,
+  type CurveSeries, type MetricCi, type ProbeRow, type ReportData, type ReportRow, type VisualProbeReport,
 } from '@lvr/eval';
 import { readMetrics } from '@lvr/model';
+import { STUDY_ARMS } from '../../study/chase-arms.js';
+import { STUDY_CHANCE } from '../../study/chase-study.js';
+import { chaseFindings, probeMarkdown, type ChaseResults } from '../chase-findings.js';
 import { demoConfig } from '../config.js';
+import { DEMO_PRIMARY_ARM } from './chase.js';
 import type { DemoContext, DemoStage, StageOutput } from '../pipeline.js';
 
 const pp = (m: MetricCi): string => `${(100 * m.value).toFixed(1)} % [${(100 * m.lo).toFixed(1)}, ${(100 * m.hi).toFixed(1)}]`;
@@ -35,15 +39,48 @@ export function findings(rows: readonly ReportRow[], probes: readonly ProbeRow[]
   return out;
 }
 
+/** Shifts every markdown heading one level down (`# x` → `## x`) outside code fences. */
+function demote(md: string): string {
+  let fenced = false;
+  return md.split('\n').map((l) => {
+    if (l.startsWith('```')) fenced = !fenced;
+    return !fenced && /^#{1,5} /.test(l) ? `#${l}` : l;
+  }).join('\n');
+}
+
 /**
- * Demo stage: `report.md` + `report.json` + PNG charts (accuracy by task and method with CI bars, probe drops,
- * training curves) and the latent heatmaps, all under the run folder.
+ * The chase section of the report (from the study folder's `chase.json`, `results.md` and `accuracy-vs-k.png`,
+ * which is copied next to `report.md`), or undefined when the run has no chase study.
+ */
+async function chaseSection(out: string, chaseDir: string | undefined): Promise<{ md: string[]; json: ChaseResults; findings: string[] } | undefined> {
+  if (!chaseDir || !(await pathExists(join(chaseDir, 'chase.json')))) return undefined;
+  const json = JSON.parse(await readFile(join(chaseDir, 'chase.json'), 'utf8')) as ChaseResults & { config?: { steps?: number; testItems?: number } };
+  const armLabels = Object.fromEntries(STUDY_ARMS.map((a) => [a.name, a.label]));
+  const findings = chaseFindings(json, { armLabels, primaryArm: DEMO_PRIMARY_ARM, chance: STUDY_CHANCE });
+  const md = ['## Does latent reasoning pay off? chase-k from pixels', ''];
+  md.push(`A 4×4 board of objects (one per visual token); colour = arrow direction, shape = answer; "from the marked object follow k arrows . what shape ?" (chance ${STUDY_CHANCE} %). Every arm is fine-tuned from the same base on the same fresh items for ${json.config?.steps ?? '?'} steps, one seed, and answers the same ${json.config?.testItems ?? '?'} test items per k (the full study: docs/results.md).`, '');
+  if (await pathExists(join(chaseDir, 'accuracy-vs-k.png'))) {
+    await copyFile(join(chaseDir, 'accuracy-vs-k.png'), join(out, 'accuracy-vs-k.png'));
+    md.push('![Chase accuracy against the number of hops k, one line per arm](accuracy-vs-k.png)', '', '*Chase accuracy against the number of hops k, one line per arm (dashed: chance)*', '');
+  }
+  md.push('### Findings', '', ...findings.map((f) => `- ${f}`), '');
+  if (await pathExists(join(chaseDir, 'results.md'))) {
+    md.push(demote((await readFile(join(chaseDir, 'results.md'), 'utf8')).replace(/\n!\[accuracy vs k\]\([^)]*\)\n?/, '')).trim(), '');
+  }
+  return { md, json, findings };
+}
+
+/**
+ * Demo stage: `report.md` + `report.json` + PNG charts, all under the run folder. The report opens with the chase
+ * study (accuracy against k, findings, the study tables), then the base's visual-token probe table, then the
+ * perception task (accuracy by method with CI bars, probe drops, training curves, latent heatmaps). The chase and
+ * probe parts appear when the run has them (`chaseDir`, `probeJson`).
  */
 export const reportStage: DemoStage = {
   name: 'report',
   description: 'write report.md, report.json and the charts',
-  requires: ['evalSummary', 'baseDir', 'sftDir', 'lvrDir', 'livrDir', 'suiteDir'],
-  // rlDir is optional: its reward curve is drawn when the run has one
+  requires: ['evalSummary', 'sftDir', 'lvrDir', 'livrDir', 'suiteDir'],
+  // optional: baseDir (its training curve), rlDir (the reward curve), chaseDir (the chase study), probeJson (the base's probe)
   provides: ['report'],
   async run(ctx: DemoContext): Promise<StageOutput> {
     const cfg = demoConfig(ctx.full);
@@ -80,7 +117,7 @@ export const reportStage: DemoStage = {
     if (curves.some((c) => c.metric === 'reward/mean')) figures.push({ name: 'reward', path: await fig('reward_curve.png', curvesChartSvg(curves, 'reward/mean', 'GRPO_latent mean reward')), caption: 'Mean reward during GRPO_latent' });
     for (const f of summary.figures) figures.push({ name: basename(f, '.png'), path: relative(out, f), caption: `${basename(f, '.png').replace('heatmap-', '')}: the image with its ROI (left) and the cosine between the first fed LVR latent and each visual token (right)` });
     const data: ReportData = {
-      title: 'LVR / LIVR vs SFT on the synthetic perception suite',
+      title: 'Perception task (the papers\' setting): LVR / LIVR vs SFT on the synthetic suite',
       createdAt: new Date().toISOString(),
       benchmark: `synthetic suite (${summary.items} test items)`,
       settings: { ...cfg, seed: ctx.seed, backend: summary.backend, protocol: 'constrained word answers: format tokens forced, the option word chosen greedily among the options' },
@@ -96,9 +133,13 @@ export const reportStage: DemoStage = {
       ],
       figures,
     };
-    await writeJsonAtomic(join(out, 'report.json'), data);
+    const chase = await chaseSection(out, ctx.artifacts.chaseDir);
+    const probe = ctx.artifacts.probeJson ? (JSON.parse(await readFile(ctx.artifacts.probeJson, 'utf8')) as VisualProbeReport & { model?: string }) : undefined;
+    await writeJsonAtomic(join(out, 'report.json'), { ...data, ...(chase ? { chase: { ...chase.json, findings: chase.findings } } : {}), ...(probe ? { probe } : {}) });
     const md = join(out, 'report.md');
-    await writeFile(md, renderMarkdown(data));
-    return { artifacts: { report: md }, summary: { rows: data.rows.length, figures: figures.length } };
+    const head = [`# The demo: latent reasoning on chase-k, the base's visual tokens, and a perception task`, '', `Generated ${data.createdAt}.`, ''];
+    const probeMd = probe ? ['## The base: what its frozen visual tokens carry', '', ...probeMarkdown(probe), ''] : [];
+    await writeFile(md, [...head, ...(chase?.md ?? []), ...probeMd, demote(renderMarkdown(data))].join('\n'));
+    return { artifacts: { report: md }, summary: { rows: data.rows.length, figures: figures.length + (chase ? 1 : 0), ...(chase ? { chase: 'yes' } : {}) } };
   },
 };

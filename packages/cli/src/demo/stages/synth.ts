@@ -9,12 +9,12 @@ import { demoConfig } from '../config.js';
  */
 export const synthStage: DemoStage = {
   name: 'synth',
-  description: 'generate the synthetic perception suite',
+  description: 'generate the synthetic perception suite (the configured perception task(s))',
   requires: [],
   provides: ['suiteDir', 'trainJson', 'metaJson', 'testJsonl', 'tokenizer'],
   async run(ctx: DemoContext): Promise<StageOutput> {
     const cfg = demoConfig(ctx.full);
-    const sizes = { trainCount: cfg.trainCount, testCount: cfg.testCount };
+    const sizes = { trainCount: cfg.trainCount, testCount: cfg.testCount, tasks: cfg.suiteTasks };
     const res = await generateSuite({ outDir: join(ctx.outDir, 'suite'), seed: ctx.seed, ...sizes, onProgress: ctx.onProgress });
     ctx.log.info('suite written', { dir: res.outDir, train: res.train.length, test: res.test.length });
     return {
