@@ -14,11 +14,12 @@ export const DEFAULT_DEMO_OUT = 'runs/demo';
 /** Human-readable report of a finished demo run: one line per stage, then the artifacts. */
 export function demoReport(io: CliIo, outDir: string, res: PipelineResult): string[] {
   const total = res.stages.reduce((s, r) => s + r.ms, 0);
-  const lines = [`lvr demo finished in ${(total / 1000).toFixed(1)} s → ${displayPath(io, outDir)}`];
+  const cpu = res.stages.reduce((s, r) => s + r.cpuMs, 0);
+  const lines = [`lvr demo finished in ${(total / 1000).toFixed(1)} s (cpu ${(cpu / 1000).toFixed(1)} s, this process and its jobs) → ${displayPath(io, outDir)}`];
   const w = Math.max(...res.stages.map((s) => s.name.length));
   for (const s of res.stages) {
     const summary = Object.entries(s.summary).map(([k, v]) => `${k} ${v}`).join(', ');
-    lines.push(`  ${s.name.padEnd(w)}  ${(s.ms / 1000).toFixed(1).padStart(5)} s  ${summary}`);
+    lines.push(`  ${s.name.padEnd(w)}  ${(s.ms / 1000).toFixed(1).padStart(5)} s  (cpu ${(s.cpuMs / 1000).toFixed(1).padStart(5)} s)  ${summary}`);
   }
   lines.push('artifacts:');
   const aw = Math.max(...Object.keys(res.artifacts).map((k) => k.length));

@@ -28,6 +28,19 @@ describe('runPipeline', () => {
     expect(res.stages.map((s) => [s.name, s.summary])).toEqual([['a', { n: 1 }], ['b', { n: 1 }]]);
   });
 
+  it('records each stage\'s CPU time, including its child processes', async () => {
+    const { execFileSync } = await import('node:child_process');
+    const busy = stage('busy', [], []);
+    busy.run = async () => {
+      // a child process that spins for ~300 ms of CPU: counted once it has been waited for
+      execFileSync(process.execPath, ['-e', 'const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; }; while (cpu() < 300) {}']);
+      return {};
+    };
+    const res = await runPipeline([busy, stage('idle', [], [])], { outDir: '/o' });
+    expect(res.stages[0]!.cpuMs).toBeGreaterThanOrEqual(process.platform === 'linux' ? 250 : 0);
+    expect(res.stages[1]!.cpuMs).toBeLessThan(100);
+  });
+
   it('fails before any work when a stage needs something no earlier stage provides', async () => {
     const a = stage('a', [], ['x'], { x: '/x' });
     const b = stage('b', ['z'], []);
