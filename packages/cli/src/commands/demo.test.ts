@@ -25,7 +25,8 @@ describe('lvr demo (scaled down)', () => {
     expect(res.stages.map((s) => s.name)).toEqual(['synth', 'preview', 'pretrain', 'probe', 'chase', 'finetune', 'eval', 'report']);
     const md = await readFile(join(dir, 'run', 'report.md'), 'utf8');
     expect(md).toContain('![Chase accuracy against the number of hops k, one line per arm](accuracy-vs-k.png)');
-    expect(md).toMatch(/- k = 3: SFT [\d.]+ % \[[\d.]+, [\d.]+\]; Pause-K .*LVR pointer, argmax fed back [\d.]+ %/);
+    // each k: every arm with its CI, or one line when all arms score the same (likely at this tiny size)
+    expect(md).toMatch(/- k = 3: (SFT [\d.]+ % \[[\d.]+, [\d.]+\]; Pause-K .*LVR pointer, argmax fed back [\d.]+ %|every arm \(5\) scores [\d.]+ %)/);
     expect(md).toMatch(/Pre-stated comparison at k = 3: LVR pointer, argmax fed back − SFT = [-+][\d.]+ points/);
     for (const arm of ['| SFT |', '| Pause-K |', '| LIVR K=16 |', '| LVR reference (MSE, hidden fed back) |', '| LVR pointer, argmax fed back |']) expect(md).toContain(arm);
     expect(md).toMatch(/\| grid \(one object per 16-px cell, as in chase\) \| [\d.]+ \| [\d.]+ \|/);

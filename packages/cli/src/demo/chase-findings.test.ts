@@ -33,6 +33,12 @@ describe('chaseFindings', () => {
       + 'zeros erase 90 % of its 40.0-point gain over SFT; oracle hop tokens give 97.0 %; its generated latent t is nearest to the hop-t cell for 80.0 / 70.0 / 60.0 % of items.');
   });
 
+  it('says so when every arm scores the same', () => {
+    const same = { acc: [24.7], ci: [[19.7, 29.7]] as [number, number][] };
+    const g = chaseFindings({ ...results, arms: { sft: same, pause: { acc: [24.7], ci: [[20, 29.3]] } }, k: [3], labels: ['chase-k3'], probes: {} }, { armLabels: {}, primaryArm: 'ptr-argmax', chance: 25 });
+    expect(g[0]).toBe('k = 3: every arm (2) scores 24.7 % (95 % CI about [19.7, 29.7]; chance 25 %) — identical accuracy, so no arm has learnt anything the others have not at this size.');
+  });
+
   it('flags an arm near chance', () => {
     const g = chaseFindings({ ...results, arms: { sft: { acc: [27], ci: [[20, 34]] } }, k: [1], labels: ['chase-k1'], probes: {} }, { armLabels: {}, primaryArm: 'ptr-argmax', chance: 25 });
     expect(g[0]).toBe('k = 1: sft 27.0 % [20.0, 34.0] (chance 25 %). Highest: sft, within 5 points of chance.');

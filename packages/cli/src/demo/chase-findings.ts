@@ -31,6 +31,11 @@ export function chaseFindings(r: ChaseResults, o: { armLabels: Readonly<Record<s
     const cells = Object.keys(r.arms).map((a) => [a, acc(a, i), r.arms[a]!.ci[i]] as const).filter((c): c is readonly [string, number, [number, number]] => c[1] !== null && c[2] !== null);
     if (cells.length === 0) return;
     const best = [...cells].sort((x, y) => y[1] - x[1])[0]!;
+    // Identical accuracy everywhere (CIs differ only by their bootstrap draws): say it once, plainly.
+    if (cells.length > 1 && cells.every((c) => c[1] === cells[0]![1])) {
+      out.push(`k = ${k}: every arm (${cells.length}) scores ${f1(cells[0]![1])} % (95 % CI about [${f1(cells[0]![2][0])}, ${f1(cells[0]![2][1])}]; chance ${o.chance} %) — identical accuracy, so no arm has learnt anything the others have not at this size.`);
+      return;
+    }
     out.push(`k = ${k}: ${cells.map(([a, v, ci]) => `${name(a)} ${f1(v)} % [${f1(ci[0])}, ${f1(ci[1])}]`).join('; ')} (chance ${o.chance} %). Highest: ${name(best[0])}${best[1] - o.chance < 5 ? ', within 5 points of chance' : ''}.`);
   });
   const sftFirst = acc('sft', 0);
