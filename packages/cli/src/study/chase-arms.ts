@@ -11,8 +11,10 @@ export interface StudyArm {
   name: string;
   label: string;
   arm: GridArm;
-  /** Fine-tuning steps relative to the study's `--steps` (1 for all arms: step-matched). */
+  /** The arm puts a latent span of k positions before the answer (decoded `fixed:k`). */
   span: boolean;
+  /** Added after the pre-registered design (reported as exploratory; not in the default arm list). */
+  exploratory?: boolean;
 }
 
 /** Coconut-style stage curriculum: 4 stages over the first 75 % of training, then fully self-fed; gradient through the latents. */
@@ -26,15 +28,19 @@ export const STUDY_ARMS: readonly StudyArm[] = Object.freeze([
   { name: 'lvr-selffed', label: 'LVR self-fed (Coconut stages)', span: true, arm: { format: 'lvr', objective: { lvrLoss: 'mse', lvrLambda: 0.1, selfFeed: COCONUT } } },
   { name: 'ptr-argmax', label: 'LVR pointer, argmax fed back', span: true, arm: { format: 'lvr', objective: { latentFeedback: 'pointer-argmax', lvrLambda: 0, hopLambda: 1 } } },
   { name: 'ptr-mix', label: 'LVR pointer, mix fed back', span: true, arm: { format: 'lvr', objective: { latentFeedback: 'pointer-mix', lvrLambda: 0, hopLambda: 1 } } },
+  // Exploratory, after the first perception-free run: pointer-argmax learnt to point (per-hop 100 %) but not to answer.
+  { name: 'ptr-argmax-mse', label: 'LVR pointer-argmax + MSE λ 0.1 (exploratory)', span: true, exploratory: true, arm: { format: 'lvr', objective: { latentFeedback: 'pointer-argmax', lvrLambda: 0.1, hopLambda: 1 } } },
+  { name: 'ptr-argmax-h01', label: 'LVR pointer-argmax, hop λ 0.1 (exploratory)', span: true, exploratory: true, arm: { format: 'lvr', objective: { latentFeedback: 'pointer-argmax', lvrLambda: 0, hopLambda: 0.1 } } },
 ] as StudyArm[]);
 
-export const DEFAULT_STUDY_ARMS = STUDY_ARMS.map((a) => a.name);
+export const ALL_STUDY_ARMS = STUDY_ARMS.map((a) => a.name);
+export const DEFAULT_STUDY_ARMS = STUDY_ARMS.filter((a) => !a.exploratory).map((a) => a.name);
 
 /** The arms named in `names` (in study order); an unknown name → `INVALID_ARGUMENT` listing the known ones. */
 export function selectStudyArms(names: readonly string[]): StudyArm[] {
   for (const n of names) {
     if (!STUDY_ARMS.some((a) => a.name === n)) {
-      throw new LvrError('INVALID_ARGUMENT', `unknown study arm "${n}" (known: ${DEFAULT_STUDY_ARMS.join(', ')})`);
+      throw new LvrError('INVALID_ARGUMENT', `unknown study arm "${n}" (known: ${ALL_STUDY_ARMS.join(', ')})`);
     }
   }
   return STUDY_ARMS.filter((a) => names.includes(a.name));

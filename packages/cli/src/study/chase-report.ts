@@ -63,7 +63,7 @@ export function studyMarkdown(t: StudyTable, o: { title: string; command: string
   if (probeArms.length > 0) {
     L.push('Token Replacement Test: accuracy % with the latents replaced, and the drop from the same model\'s normal run on the same items',
       '(seeds paired; 95 % CI). `counterfactual` also gives the follow rate (answers that follow the injected chain); `per-hop` is the',
-      'fraction of items whose generated latent t is nearest (dot product) to the hop-t cell\'s token.', '');
+      'fraction of items whose fed latent t is L2-nearest to the hop-t cell\'s token (for pointer-argmax: the token it pointed at).', '');
     const cols = [...TRT_PROBES, 'bottleneck'];
     L.push(`| arm | task | ${cols.join(' | ')} | per-hop % |`, `|---|---|${cols.map(() => '---').join('|')}|---|`);
     for (const a of probeArms) {

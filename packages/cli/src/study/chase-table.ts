@@ -9,7 +9,7 @@ export interface StudyEval {
   correct: number[];
   /** Counterfactual probe: 1 when the answer is the counterfactual chain's answer. */
   followed?: number[] | undefined;
-  /** Per hop t: fraction of items whose generated latent t is nearest (dot product) to the hop-t cell's token. */
+  /** Per hop t: fraction of items whose fed latent t is L2-nearest to the hop-t cell's token. */
   perHop?: number[] | undefined;
   meanLatentSteps?: number | undefined;
 }

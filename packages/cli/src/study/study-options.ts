@@ -1,5 +1,5 @@
 import { UsageError, intOption, listOption, numberOption, type OptionSpec, type ParsedValues } from '../args.js';
-import { DEFAULT_STUDY_ARMS, selectStudyArms } from './chase-arms.js';
+import { ALL_STUDY_ARMS, DEFAULT_STUDY_ARMS, selectStudyArms } from './chase-arms.js';
 import type { StudyConfig } from './chase-study.js';
 import { taskLabel } from './grid-items.js';
 
@@ -43,7 +43,7 @@ export function resolveStudyConfig(values: ParsedValues): StudyConfig {
     return k;
   });
   const task = name === 'majority' ? { kind: 'majority' as const } : { kind: 'chase' as const, hops, legend: name === 'chase-legend' };
-  const arms: string[] = listOption(values, 'arms', DEFAULT_STUDY_ARMS) ?? (task.kind === 'majority' ? ['sft', 'livr'] : [...DEFAULT_STUDY_ARMS]);
+  const arms: string[] = listOption(values, 'arms', ALL_STUDY_ARMS) ?? (task.kind === 'majority' ? ['sft', 'livr'] : [...DEFAULT_STUDY_ARMS]);
   if (!arms.includes('sft')) arms.unshift('sft');
   selectStudyArms(arms);
   const primary = (values.primary as string | undefined) ?? (task.kind === 'majority' ? 'livr@majority' : `ptr-argmax@${taskLabel(task, hops.includes(3) ? 3 : hops[hops.length - 1])}`);
