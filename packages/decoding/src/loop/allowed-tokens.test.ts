@@ -25,4 +25,18 @@ describe('allowedTokens (constrained decoding)', () => {
     const model = new ScriptedStepModel({ scripts: [[1]] });
     await expect(generate(model, [{ prompt: { inputIds: Int32Array.of(30) } }], { seed: 1, allowedTokens: 5 as never })).rejects.toThrow(/allowedTokens/);
   });
+
+  it('sees only the tokens that were fed: an <answer> sampled at a latent position is a placeholder', async () => {
+    // The script samples <answer> at the two latent positions, then the real <answer> after the forced <|lvr_end|>.
+    const T = STUB_TOKENS;
+    const model = new ScriptedStepModel({ scripts: [[T.lvrStartId, ANSWER, ANSWER, T.lvrEndId, ANSWER, 20, T.eosId]] });
+    const seen: number[][] = [];
+    const [res] = await generate(model, [{ prompt: { inputIds: Int32Array.of(30) } }], {
+      seed: 1, strategy: { kind: 'fixed', steps: 2, forceEnd: true },
+      allowedTokens: (_row, out) => { seen.push([...out]); return out.at(-1) === ANSWER ? [21] : undefined; },
+    });
+    expect(res!.inputs.slice(1, 3)).toEqual(['latent', 'latent']);
+    expect(seen.every((out) => !out.slice(0, 2).includes(ANSWER))).toBe(true); // the placeholders are never shown
+    expect(res!.outputIds.filter((_, j) => res!.inputs[j] !== 'latent')).toEqual([T.lvrStartId, T.lvrEndId, ANSWER, 21, T.eosId]);
+  });
 });

@@ -66,7 +66,8 @@ export interface GenerateOptions {
    */
   readonly livr?: boolean | { readonly latentIds: readonly number[] } | undefined;
   /**
-   * Constrained decoding: called before each text-mode sample of a row with the ids generated so far; a returned
+   * Constrained decoding: called before each text-mode sample of a row with the ids generated so far that were fed
+   * as tokens (the placeholder samples of latent positions left out); a returned
    * list restricts that sample to those ids (e.g. after `<answer>` only the option words), `undefined` leaves it
    * free. The recorded logprob is still the unconstrained `log softmax(logits / T)` of the chosen token.
    */

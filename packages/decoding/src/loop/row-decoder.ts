@@ -79,7 +79,11 @@ export class RowDecoder {
     // Constraints apply to text-mode samples only: not inside a span, nor at the output of `<|lvr_start|>`
     // (that position opens a span; its sampled token is a placeholder the strategy may inspect).
     const opening = this.span === undefined && o.latentEnabled && this.lastFedToken === t.lvrStartId;
-    const allowedList = this.span === undefined && !opening && o.allowedTokens ? o.allowedTokens(this.row, this.outputIds) : undefined;
+    // The callback sees the tokens that were fed as tokens: a latent position's sampled token is a placeholder
+    // that never entered the model (an `<answer>` sampled there must not count as the answer having opened).
+    const allowedList = this.span === undefined && !opening && o.allowedTokens
+      ? o.allowedTokens(this.row, this.outputIds.filter((_, i) => this.inputs[i] !== 'latent'))
+      : undefined;
     const allowed = allowedList ? new Set(allowedList) : undefined;
     const sampled = sampleToken(out.logits, o.sampler, this.rng, this.seen, o.suppressIds, { row: this.row, index }, allowed);
     let token = sampled.token;

@@ -212,11 +212,13 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
     });
     results.forEach((r, i) => {
       const it = chunk[i] as McqItem;
-      const text = tok.decode(r.outputIds);
+      // Tokens sampled at latent positions were never fed (placeholders): the answer is read from the fed ones.
+      const fedIds = r.outputIds.filter((_, j) => r.inputs[j] !== 'latent');
+      const text = tok.decode(fedIds);
       let prediction: string | null;
       let rule: string;
       if (protocols[i] === 'word') {
-        const k = chosenOption(r.outputIds, fmt.answerOpen, opts[i] as number[]);
+        const k = chosenOption(fedIds, fmt.answerOpen, opts[i] as number[]);
         prediction = k >= 0 ? String.fromCharCode(65 + k) : null;
         rule = k >= 0 ? 'constrained-word' : 'unparsed';
       } else {
