@@ -20,7 +20,7 @@ export { crossEntropy, lvrRegressionLoss, bceWithLogits, type LvrLossKind } from
 export { IGNORE_INDEX, type TrainBatch } from './training/batch.js';
 export { collateTrainBatch, type TrainExample, type ExampleImage, type CollateTrainOptions } from './training/collate.js';
 export {
-  computeLoss, resolveObjective, ceTargets, modeSwitchTargets, DEFAULT_OBJECTIVE,
+  computeLoss, resolveObjective, hopWeight, ceTargets, modeSwitchTargets, DEFAULT_OBJECTIVE,
   type ObjectiveConfig, type LossOutput,
 } from './training/objectives.js';
 export { TfjsStepModel } from './inference/tfjs-step-model.js';

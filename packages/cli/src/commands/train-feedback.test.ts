@@ -24,11 +24,11 @@ describe('lvr train --feedback', () => {
     expect(JSON.parse(await readFile(join(out, 'config.json'), 'utf8'))).toMatchObject({ lvr_pause_tokens: 2 });
   }, 60_000);
 
-  it('passes --hop-lambda to a pointer arm and rejects bad feedback flags with exit 2', async () => {
+  it('passes --hop-lambda and --hop-ramp to a pointer arm and rejects bad feedback flags with exit 2', async () => {
     const out = join(dir, 'mix');
     const io = memoryIo(dir);
-    expect(await runCli(['train', '--mode', 'lvr', '--base', join(dir, 'base'), '--data', join(dir, 'suite'), '--out', out, '--steps', '1', '--batch', '2', '--feedback', 'pointer-mix', '--hop-lambda', '0.25', '-q'], io), io.err()).toBe(0);
-    expect(JSON.parse(await readFile(join(out, 'lvr_training.json'), 'utf8'))).toMatchObject({ latent_feedback: 'pointer-mix', objective: { hopLambda: 0.25, lvrLambda: 0 } });
+    expect(await runCli(['train', '--mode', 'lvr', '--base', join(dir, 'base'), '--data', join(dir, 'suite'), '--out', out, '--steps', '1', '--batch', '2', '--feedback', 'pointer-mix', '--hop-lambda', '0.25', '--hop-ramp', '0.3,0.5', '-q'], io), io.err()).toBe(0);
+    expect(JSON.parse(await readFile(join(out, 'lvr_training.json'), 'utf8'))).toMatchObject({ latent_feedback: 'pointer-mix', objective: { hopLambda: 0.25, lvrLambda: 0, hopRamp: [0.3, 0.5] } });
     const bad = async (args: string[], word: string): Promise<void> => {
       const e = memoryIo(dir);
       expect(await runCli(['train', '--base', join(dir, 'base'), '--data', join(dir, 'suite'), '--out', join(dir, 'x'), ...args], e)).toBe(2);
@@ -37,5 +37,6 @@ describe('lvr train --feedback', () => {
     await bad(['--mode', 'lvr', '--feedback', 'argmax'], '--feedback');
     await bad(['--mode', 'sft', '--feedback', 'pause'], '--feedback');
     await bad(['--mode', 'lvr', '--feedback', 'pointer-mix', '--pause-tokens', '2'], '--pause-tokens');
+    await bad(['--mode', 'lvr', '--feedback', 'pointer-argmax', '--hop-ramp', '0.5,0.2'], '--hop-ramp');
   }, 60_000);
 });

@@ -27,7 +27,7 @@ export const trainCommand: Command = {
     'Usage: lvr train --mode base --data SUITE_DIR --out DIR [--steps N] [--batch N] [--lr X] [--size demo|tiny|base|full]',
     '       [--grid-prob P] [--mark-prob P] [--checkpoint-every N]',
     '       lvr train --mode sft|lvr|livr --base BASE_DIR --data DATA --out DIR [--steps N] [--batch N] [--lr X]',
-    '       lvr train --mode lvr … [--feedback hidden|pointer-argmax|pointer-mix|pause] [--hop-lambda X] [--pause-tokens N]',
+    '       lvr train --mode lvr … [--feedback hidden|pointer-argmax|pointer-mix|pause] [--hop-lambda X] [--hop-ramp A,B] [--pause-tokens N]',
     '',
     'base: caption pre-training of the whole VLM on fresh synthetic scenes (DATA supplies tokenizer.json).',
     'sft | lvr | livr: fine-tune the LLM of BASE_DIR (vision tower and merger frozen) on DATA (a folder',
@@ -56,6 +56,7 @@ export const trainCommand: Command = {
     stage1: { type: 'string', valueName: 'X', description: 'LIVR: fraction of steps with the bottleneck mask (default 0.4)' },
     feedback: { type: 'string', valueName: 'KIND', description: 'LVR: latent feedback hidden | pointer-argmax | pointer-mix | pause (default hidden, the reference)' },
     'hop-lambda': { type: 'string', valueName: 'X', description: 'LVR: weight of the per-latent pointer CE (default 1 with the pointer feedbacks)' },
+    'hop-ramp': { type: 'string', valueName: 'A,B', description: 'LVR: hop-loss curriculum: off before fraction A of training, linear to its weight at B (e.g. 0.3,0.5)' },
     'pause-tokens': { type: 'string', valueName: 'N', description: 'LVR --feedback pause: learned pause vectors P (default 1, or the base\'s)' },
     lora: { type: 'string', valueName: 'R:ALPHA', description: 'LIVR: train only the latent rows + LoRA adapters (e.g. 8:16)' },
     resume: { type: 'string', valueName: 'DIR', description: 'resume from a checkpoint or run folder' },
@@ -107,6 +108,13 @@ export const trainCommand: Command = {
         throw new UsageError(`--feedback must be ${LATENT_FEEDBACK_KINDS.join(' | ')} (with --mode lvr)`);
       }
       const hopLambda = numberOption(values, 'hop-lambda', 0, 1e6);
+      let hopRamp: [number, number] | undefined;
+      if (values['hop-ramp'] !== undefined) {
+        const parts = String(values['hop-ramp']).split(',').map(Number);
+        if (parts.length !== 2 || !(parts[0]! >= 0 && parts[1]! >= parts[0]! && parts[1]! <= 1)) throw new UsageError('--hop-ramp A,B needs 0 ≤ A ≤ B ≤ 1 (fractions of training), e.g. 0.3,0.5');
+        if (m !== 'lvr') throw new UsageError('--hop-ramp applies to --mode lvr');
+        hopRamp = [parts[0]!, parts[1]!];
+      }
       const pauseTokens = intOption(values, 'pause-tokens', 1, 4096);
       if (pauseTokens !== undefined && feedback !== 'pause') throw new UsageError('--pause-tokens applies to --feedback pause');
       let lora: { r: number; alpha: number } | undefined;
@@ -117,7 +125,10 @@ export const trainCommand: Command = {
       }
       res = await finetune({
         ...common, mode: m, baseDir: base, data,
-        objective: { ...(lambda !== undefined ? { lvrLambda: lambda } : {}), ...(kind ? { lvrLoss: kind as 'mse' | 'mae' | 'cosine' } : {}) },
+        objective: {
+          ...(lambda !== undefined ? { lvrLambda: lambda } : {}), ...(kind ? { lvrLoss: kind as 'mse' | 'mae' | 'cosine' } : {}),
+          ...(hopRamp ? { hopRamp } : {}),
+        },
         ...(latents !== undefined ? (m === 'livr' ? { numLatents: latents } : { latentCount: latents }) : {}),
         ...(stage1 !== undefined ? { livrStage1Fraction: stage1 } : {}),
         ...(feedback !== undefined ? { latentFeedback: feedback as LatentFeedbackKind } : {}),

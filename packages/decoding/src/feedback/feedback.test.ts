@@ -46,7 +46,7 @@ describe('latent feedback', () => {
     }
   });
 
-  it('pointer-mix feeds Σ softmax(cos(latent, v)/τ)_j v_j (hand-computed) and records the argmax', async () => {
+  it('pointer-mix feeds Σ softmax(cos(latent, v − μ)/τ)_j v_j (hand-computed) and records the argmax', async () => {
     const rng = new Rng(3);
     const tokens = Float32Array.from({ length: 5 * D }, () => rng.normal());
     const latents = [Float32Array.of(0.5, -1, 2, 0.3), Float32Array.of(-2, 0.1, 0.4, 1)];
@@ -55,8 +55,9 @@ describe('latent feedback', () => {
     const span = r!.latentSpans[0]!;
     latents.forEach((l, t) => {
       const norm = (v: number[]): number => Math.sqrt(v.reduce((s, x) => s + x * x, 0) + 1e-12);
-      const tok = (j: number): number[] => [0, 1, 2, 3].map((k) => tokens[j * D + k]!);
-      const logits = [0, 1, 2, 3, 4].map((j) => [0, 1, 2, 3].reduce((s, k) => s + l[k]! * tokens[j * D + k]!, 0) / (norm([...l]) * norm(tok(j)) * POINTER_TEMPERATURE));
+      const mu = [0, 1, 2, 3].map((k) => [0, 1, 2, 3, 4].reduce((s, j) => s + tokens[j * D + k]! / 5, 0)); // keys centred on the mean token
+      const tok = (j: number): number[] => [0, 1, 2, 3].map((k) => tokens[j * D + k]! - mu[k]!);
+      const logits = [0, 1, 2, 3, 4].map((j) => [0, 1, 2, 3].reduce((s, k) => s + l[k]! * tok(j)[k]!, 0) / (norm([...l]) * norm(tok(j)) * POINTER_TEMPERATURE));
       const z = logits.reduce((s, x) => s + Math.exp(x), 0);
       const mix = [0, 1, 2, 3].map((k) => logits.reduce((s, x, j) => s + (Math.exp(x) / z) * tokens[j * D + k]!, 0));
       [...span.vectors[t]!].forEach((v, k) => expect(v).toBeCloseTo(mix[k]!, 5));
@@ -64,6 +65,16 @@ describe('latent feedback', () => {
       [...pointerLogits(l, tokens)].forEach((x, j) => expect(x).toBeCloseTo(logits[j]!, 4));
     });
     expect(fed(model, 0)).toEqual(span.vectors.map((v) => [...v]));
+  });
+
+  it('pointerLogits centre the keys: adding one vector to every token changes nothing', () => {
+    const rng = new Rng(8);
+    const tokens = Float32Array.from({ length: 5 * D }, () => rng.normal());
+    const shifted = tokens.map((x, i) => x + 40 * ((i % D) + 1));
+    const l = Float32Array.of(0.3, -1, 0.7, 2);
+    const [a, b] = [pointerLogits(l, tokens), pointerLogits(l, shifted)];
+    a.forEach((x, j) => expect(b[j]).toBeCloseTo(x, 3));
+    expect(Math.max(...a) - Math.min(...a)).toBeGreaterThan(1); // the centred cosines still differ
   });
 
   it('pause feeds table rows 0, 1, …, clamped at P − 1, restarting in every span; no pointer recorded', async () => {

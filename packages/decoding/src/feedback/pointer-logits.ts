@@ -8,12 +8,14 @@ import type { LatentFeedbackContext } from './latent-feedback.js';
 export const POINTER_TEMPERATURE = 0.1;
 
 /**
- * The pointer logits of a latent over its row's visual tokens: `logits_j = cos(latent, v_j) / τ`
- * (τ = {@link POINTER_TEMPERATURE}; j < n, tokens (n × D) row-major; a zero vector has cosine 0). Shared by the
- * pointer feedbacks (and the training loss of the issue 11 contract).
+ * The pointer logits of a latent over its row's visual tokens: `logits_j = cos(latent, v_j − μ) / τ`, μ = the mean
+ * of the n tokens (τ = {@link POINTER_TEMPERATURE}; j < n, tokens (n × D) row-major; a zero vector has cosine 0).
+ * Keys are centred because a vision tower's tokens share a large common component, which would squeeze every
+ * cosine towards the same value. Shared by the pointer feedbacks; the training loss in `@lvr/model` uses the same
+ * formula per image.
  *
  * @example
- * pointerLogits(Float32Array.of(1, 0), Float32Array.of(2, 0, 0, 1)); // [10, 0]
+ * pointerLogits(Float32Array.of(1, 0), Float32Array.of(2, 0, 0, 0)); // μ = (1, 0): keys (1, 0), (−1, 0) → [10, −10]
  */
 export function pointerLogits(latent: Float32Array, tokens: Float32Array): Float32Array {
   const d = latent.length;
@@ -21,12 +23,14 @@ export function pointerLogits(latent: Float32Array, tokens: Float32Array): Float
   let ll = 0;
   for (let k = 0; k < d; k++) ll += (latent[k] as number) ** 2;
   const ln = Math.sqrt(ll + 1e-12);
+  const mu = new Float64Array(d); // (D) mean token
+  for (let j = 0; j < n; j++) for (let k = 0; k < d; k++) mu[k] = (mu[k] as number) + (tokens[j * d + k] as number) / n;
   const out = new Float32Array(n); // (n)
   for (let j = 0; j < n; j++) {
     let s = 0;
     let vv = 0;
     for (let k = 0; k < d; k++) {
-      const v = tokens[j * d + k] as number;
+      const v = (tokens[j * d + k] as number) - (mu[k] as number);
       s += (latent[k] as number) * v;
       vv += v * v;
     }

@@ -9,9 +9,9 @@ import { MiniQwenVL, type EmbedOverride, type ForwardInput } from '../models/vlm
 import type { ImageInput } from '../models/vision.js';
 import { param } from '../models/params.js';
 import { PAUSE_EMBEDDING_PARAM, pauseRowIndex, withPauseTokens } from '../models/pause-embedding.js';
-import { computeLoss, resolveObjective, type ObjectiveInput } from './objectives.js';
+import { computeLoss, hopWeight, resolveObjective, type ObjectiveInput } from './objectives.js';
 import { IGNORE_INDEX, type TrainBatch } from './batch.js';
-import { hopLoss, pointerMix, singleImage } from './lvr-targets.js';
+import { hopLoss, pointerLogits, pointerMix, singleImage } from './lvr-targets.js';
 import { LATENT_FEEDBACK_KINDS, parseLatentFeedback } from './latent-feedback.js';
 import { pointerMixForward, spanIndexOf } from './latent-feedback-forward.js';
 
@@ -151,10 +151,20 @@ describe('latent feedback: pause (Pause-K)', () => {
   });
 });
 
+/** By hand: cos(q, v_j − μ) / τ over one image's tokens (μ = their mean), the pointer logits' definition. */
+function handPointerLogits(q: readonly number[], own: readonly (readonly number[])[]): number[] {
+  const mu = q.map((_, j) => own.reduce((a, v) => a + (v[j] as number), 0) / own.length);
+  const norm = (x: readonly number[]): number => Math.sqrt(x.reduce((a, y) => a + y * y, 0) + 1e-12);
+  return own.map((v) => {
+    const c = v.map((x, j) => x - (mu[j] as number));
+    return c.reduce((a, x, j) => a + x * (q[j] as number), 0) / (norm(c) * norm(q) * POINTER_TEMPERATURE);
+  });
+}
+
 describe('latent feedback: pointer-argmax (teacher-forced + hop CE)', () => {
   beforeAll(async () => { await initBackend({ prefer: 'wasm' }); });
 
-  it('hopLoss is the CE of softmax(cos(q, v)/τ) over the latent’s own image toward its token; acc = argmax hits', () => {
+  it('hopLoss is the CE of softmax(cos(q, v − μ)/τ) over the latent’s own image toward its token; acc = argmax hits', () => {
     const rng = new Rng(9);
     const V = Array.from({ length: 6 }, () => Array.from({ length: 4 }, () => rng.normal()));
     const Q = [V[2]!.map((x) => 3 * x), Array.from({ length: 4 }, () => rng.normal())];
@@ -165,14 +175,47 @@ describe('latent feedback: pointer-argmax (teacher-forced + hop CE)', () => {
     let hits = 0;
     for (let k = 0; k < 2; k++) {
       const own = V.slice(k * 3, k * 3 + 3);
-      const n = (x: number[]): number => Math.sqrt(x.reduce((a, y) => a + y * y, 0) + 1e-12);
-      const logits = own.map((v) => v.reduce((s, x, j) => s + x * (Q[k]![j] as number), 0) / (n(v) * n(Q[k]!) * POINTER_TEMPERATURE));
+      const logits = handPointerLogits(Q[k]!, own);
       want -= logSoftmax(logits)[(targets[k] as number) - k * 3]!;
       if (logits.indexOf(Math.max(...logits)) === (targets[k] as number) - k * 3) hits++;
     }
     expect(loss).toBeCloseTo(want / 2, 5);
     expect(acc).toBeCloseTo(hits / 2, 6);
     expect(() => hopLoss(tf.tensor2d(Q), tf.tensor2d(V), Int32Array.of(4, 4), img)).toThrow(/not a token of its image/);
+  });
+
+  it('pointer logits centre the keys per image: a component shared by an image\'s tokens changes nothing, so near-parallel tokens still separate', () => {
+    const rng = new Rng(4);
+    const V = Array.from({ length: 6 }, () => Array.from({ length: 4 }, () => rng.normal()));
+    const img = { start: Int32Array.of(0, 3), count: Int32Array.of(3, 3) };
+    const Q = [V[1]!, V[5]!];
+    // A huge offset per image (as a trained tower's tokens share: pairwise cosine 0.99): uncentred cosines would all be ≈ 1.
+    const shifted = V.map((v, j) => v.map((x, d) => x + (j < 3 ? 50 : -80) * (d + 1)));
+    const [a, b] = tf.tidy(() => [pointerLogits(tf.tensor2d(Q), tf.tensor2d(V), img).arraySync(), pointerLogits(tf.tensor2d(Q), tf.tensor2d(shifted), img).arraySync()] as number[][][]);
+    for (let k = 0; k < 2; k++) for (let j = k * 3; j < k * 3 + 3; j++) expect(b![k]![j]).toBeCloseTo(a![k]![j]!, 3);
+    expect(a![0]!.slice(0, 3)).toEqual(handPointerLogits(Q[0]!, V.slice(0, 3)).map((x) => expect.closeTo(x, 4)));
+    expect(a![0]![4]).toBeLessThan(-1e8); // another image's token
+  });
+
+  it('hopRamp schedules the hop weight over progress (0 before a, linear to hopLambda at b); a bad ramp is CONFIG_INVALID', () => {
+    const o = resolveObjective({ kind: 'lvr', latentFeedback: 'pointer-argmax', hopLambda: 2, hopRamp: [0.2, 0.6] });
+    expect([0, 0.19, 0.2, 0.4, 0.6, 1].map((p) => hopWeight(o, p))).toEqual([0, 0, 0, 1, 2, 2].map((x) => expect.closeTo(x, 9)));
+    expect(hopWeight(o, undefined)).toBe(2);
+    expect(hopWeight(resolveObjective({ kind: 'lvr', latentFeedback: 'pointer-argmax' }), 0)).toBe(1);
+    expect(configError(() => resolveObjective({ kind: 'lvr', latentFeedback: 'pointer-argmax', hopRamp: [0.6, 0.2] }))).toMatch(/hopRamp/);
+    // Before the ramp the hop loss is reported but not added.
+    const model = MiniQwenVL.create(tinyConfig(), { seed: 5 });
+    const b = lvrBatch(image(6), cachedTokens(model, image(6)));
+    const at = (progress: number) => tf.tidy(() => {
+      const r = computeLoss(model, b, o, { progress, rng: new Rng(0) });
+      return { total: num(r.loss), ce: num(r.metrics['loss/ce']), hop: num(r.metrics['loss/hop']) };
+    });
+    const early = at(0.1);
+    expect(early.total).toBeCloseTo(early.ce, 5);
+    expect(early.hop).toBeGreaterThan(0);
+    const mid = at(0.4);
+    expect(mid.total).toBeCloseTo(mid.ce + 1 * mid.hop, 4);
+    model.dispose();
   });
 
   it('computeLoss = CE + hopLambda · hop CE on the teacher-forced pass (regression off by default), reports loss/hop and hop/acc', () => {
@@ -189,8 +232,7 @@ describe('latent feedback: pointer-argmax (teacher-forced + hop CE)', () => {
       let s = 0;
       let h = 0;
       q.forEach((qk, k) => {
-        const norm = (x: number[]): number => Math.sqrt(x.reduce((a, y) => a + y * y, 0) + 1e-12);
-        const logits = v.map((vj) => vj.reduce((a, x, j) => a + x * (qk[j] as number), 0) / (norm(vj) * norm(qk) * POINTER_TEMPERATURE));
+        const logits = handPointerLogits(qk, v);
         s -= logSoftmax(logits)[ROWS[k] as number]!;
         if (logits.indexOf(Math.max(...logits)) === ROWS[k]) h++;
       });
@@ -212,14 +254,14 @@ describe('latent feedback: pointer-argmax (teacher-forced + hop CE)', () => {
 describe('latent feedback: pointer-mix (self-fed)', () => {
   beforeAll(async () => { await initBackend({ prefer: 'wasm' }); });
 
-  it('the mix is Σ softmax(cos(q, v)/τ) v over the own image; a sharp pointer feeds (almost) exactly the target token', () => {
+  it('the mix is Σ softmax(cos(q, v − μ)/τ) v over the own image; a sharp pointer feeds (almost) exactly the target token', () => {
     const V = [[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 5, 5]];
     const img = { start: Int32Array.of(0), count: Int32Array.of(4) }; // row 4 is another image's token
-    // cos = 1 with token 2 and 0 with the others: weights e^10 : 1 : 1 : 1 → within 2e-4 of the target token.
-    const sharp = tf.tidy(() => pointerMix(tf.tensor2d([[0, 0, 200, 0]]), tf.tensor2d(V), img).arraySync() as number[][]);
-    expect(maxAbsDiff(sharp[0]!, V[2]!)).toBeLessThan(2e-4);
+    // Centred keys e_j − ¼·1: cos = 1 with token 2, −1/3 with the others: weights e^10 : e^−3.3 ×3 → within 2e-5 of it.
+    const sharp = tf.tidy(() => pointerMix(tf.tensor2d([[-50, -50, 150, -50]]), tf.tensor2d(V), img).arraySync() as number[][]);
+    expect(maxAbsDiff(sharp[0]!, V[2]!)).toBeLessThan(2e-5);
     const soft = tf.tidy(() => pointerMix(tf.tensor2d([[1, 2, 0, -1]]), tf.tensor2d(V), img).arraySync() as number[][]);
-    const p = logSoftmax([1, 2, 0, -1].map((x) => x / (Math.sqrt(6) * POINTER_TEMPERATURE))).map(Math.exp);
+    const p = logSoftmax(handPointerLogits([1, 2, 0, -1], V.slice(0, 4))).map(Math.exp);
     expect(maxAbsDiff(soft[0]!, [0, 1, 2, 3].map((j) => p[j]!))).toBeLessThan(1e-6); // V[0..3] = I, nothing of row 4
   });
 

@@ -92,6 +92,21 @@ function imageLogitMask(img: LatentImages, nv: number): tf.Tensor2D {
 }
 
 /**
+ * cos(q_k, v_j − μ_k) for every query k and token j (n, Nv), μ_k = the mean token of query k's image (n, D).
+ * q·(v_j − μ) = q·v_j − q·μ ; ‖v_j − μ_k‖ is only meaningful inside k's image, where μ_k is shared (callers mask the rest).
+ */
+function centredCos(q: tf.Tensor2D, v: tf.Tensor2D, mu: tf.Tensor2D): tf.Tensor2D {
+  const nv = v.shape[0];
+  const qn = unit(q);
+  const dots = tf.sub(tf.matMul(qn, v, false, true), tf.sum(tf.mul(qn, mu), -1, true)); // (n, Nv)
+  const vv = tf.sum(tf.square(v), -1).reshape([1, nv]); // ‖v_j‖²
+  const vm = tf.matMul(mu, v, false, true); // μ_k·v_j
+  const mm = tf.sum(tf.square(mu), -1, true); // ‖μ_k‖²
+  const norms = tf.sqrt(tf.maximum(tf.add(tf.sub(vv, tf.mul(vm, 2)), mm), 1e-12)); // ‖v_j − μ_k‖
+  return tf.div(dots, norms) as tf.Tensor2D;
+}
+
+/**
  * InfoNCE of each prediction against the visual tokens of its own image: logits_j = cos(p − c, v_j − c) / τ
  * (c = μ of the image in the centred spaces, else 0), cross-entropy toward the target row. The other tokens of
  * the same image — background cells and the other objects — are the negatives, so the loss rewards exactly
@@ -116,20 +131,13 @@ export function infoNceLoss(
   }
   return tf.tidy(() => {
     const v = stopGradient(visual);
-    let p = pred;
+    let p: tf.Tensor2D = pred;
     let logits: tf.Tensor2D;
     if (o.centred) {
-      const mu = tf.matMul(meanMatrix(img, nv), v); // (n, D)
+      const mu = tf.matMul(meanMatrix(img, nv), v) as tf.Tensor2D; // (n, D)
       p = tf.sub(pred, mu) as tf.Tensor2D;
       // Each latent's keys are centred by its own image mean: cos(p − μ_k, v_j − μ_k) for j in that image.
-      // (p−μ)·(v_j−μ) = (p−μ)·v_j − (p−μ)·μ ; ‖v_j − μ_k‖ only matters inside the image, where μ_k is shared.
-      const pn = unit(p);
-      const dots = tf.sub(tf.matMul(pn, v, false, true), tf.sum(tf.mul(pn, mu), -1, true)); // (n, Nv)
-      const vv = tf.sum(tf.square(v), -1).reshape([1, nv]); // ‖v_j‖²
-      const vm = tf.matMul(mu, v, false, true); // μ_k·v_j
-      const mm = tf.sum(tf.square(mu), -1, true); // ‖μ_k‖²
-      const norms = tf.sqrt(tf.maximum(tf.add(tf.sub(vv, tf.mul(vm, 2)), mm), 1e-12)); // ‖v_j − μ_k‖
-      logits = tf.div(dots, norms) as tf.Tensor2D;
+      logits = centredCos(p, v, mu);
     } else {
       logits = tf.matMul(unit(p), unit(v), false, true) as tf.Tensor2D;
     }
@@ -141,11 +149,14 @@ export function infoNceLoss(
 }
 
 /**
- * Pointer logits of queries (n, D) over the visual tokens (Nv, D): logits_j = cos(q, v_j) / τ with
- * τ = `POINTER_TEMPERATURE` (0.1, from `@lvr/decoding`, which uses the same formula at inference) inside each
- * query's own image, −1e9 elsewhere (a softmax puts no mass on other images). Cosine rather than q·v/√D: the
- * visual tokens' norm is whatever the vision tower (or codebook) makes it — ≈ 0.5 for a fresh tower — and with
- * RMS-normed hidden states a dot product then caps the logits near ±0.5, so the pointer cannot become sharp.
+ * Pointer logits of queries (n, D) over the visual tokens (Nv, D): logits_j = cos(q, v_j − μ) / τ, μ = the mean
+ * token of the query's own image, τ = `POINTER_TEMPERATURE` (0.1, from `@lvr/decoding`, which uses the same formula
+ * at inference), inside each query's own image, −1e9 elsewhere (a softmax puts no mass on other images).
+ * Cosine rather than q·v/√D: the visual tokens' norm is whatever the vision tower (or codebook) makes it — ≈ 0.5
+ * for a fresh tower — and with RMS-normed hidden states a dot product then caps the logits near ±0.5, so the
+ * pointer cannot become sharp. Centred keys: a trained tower's tokens share a large common component (pairwise
+ * cosine 0.993 between the 16 cell tokens of a chase board under `models/base`, −0.0005 after centring — measured),
+ * so uncentred cosines differ by < 0.01 and the pointer cannot separate cells (hop accuracy stayed ≈ 1/16 from pixels).
  * Differentiable in both inputs; callers stop-gradient `visual` where the tokens are targets.
  *
  * @example
@@ -155,7 +166,26 @@ export function pointerLogits(query: tf.Tensor2D, visual: tf.Tensor2D, img: Late
   const n = query.shape[0];
   const nv = visual.shape[0];
   checkImages(img, n, nv);
-  return tf.tidy(() => tf.add(tf.div(tf.matMul(unit(query), unit(visual), false, true), POINTER_TEMPERATURE), imageLogitMask(img, nv)) as tf.Tensor2D);
+  // Each token's own image (tokens of no latent's image form one extra segment; they are masked out anyway).
+  const seg = new Int32Array(nv).fill(-1);
+  let numSeg = 0;
+  for (let k = 0; k < n; k++) {
+    const s = img.start[k] as number;
+    if (seg[s] !== -1) continue;
+    seg.fill(numSeg++, s, s + (img.count[k] as number));
+  }
+  const rest = numSeg;
+  for (let j = 0; j < nv; j++) if (seg[j] === -1) { seg[j] = rest; numSeg = rest + 1; }
+  return tf.tidy(() => {
+    // Keys v_j − μ(image of j), subtracted directly (no ‖v − μ‖² expansion: exact for near-parallel tokens).
+    const counts = new Float32Array(numSeg);
+    for (const g of seg) counts[g] = (counts[g] as number) + 1;
+    const avg = new Float32Array(numSeg * nv); // (S, Nv): row g averages the tokens of segment g
+    seg.forEach((g, j) => { avg[g * nv + j] = 1 / (counts[g] as number); });
+    const means = tf.matMul(tf.tensor2d(avg, [numSeg, nv]), visual); // (S, D)
+    const keys = tf.sub(visual, tf.gather(means, tf.tensor1d(seg, 'int32'))) as tf.Tensor2D; // (Nv, D)
+    return tf.add(tf.div(tf.matMul(unit(query), unit(keys), false, true), POINTER_TEMPERATURE), imageLogitMask(img, nv)) as tf.Tensor2D;
+  });
 }
 
 /** The dot-product logits q · v_j / √D of the issue-8 pointer loss at `<|lvr_start|>` (kept as it was measured). */
