@@ -70,9 +70,9 @@ export const probeCommand: Command = {
     else {
       ctx.io.stdout.write(`visual-token probes of ${dir} (${opened.backend}; fitted on ${fitScenes} scenes, scored on ${testScenes} others)\n`);
       const g = report.grid;
-      ctx.io.stdout.write(`  grid : colour ${fmt(g.colour)}  shape ${fmt(g.shape)}  marked ${fmt(g.marked)}  (n ${g.n} cells)\n`);
+      ctx.io.stdout.write(`  grid : colour ${fmt(g.colour)}  shape ${fmt(g.shape)}  marked ${fmt(g.marked)}  cell ${fmt(g.cell)}  (n ${g.n} cells)\n`);
       const f = report.free;
-      if (f) ctx.io.stdout.write(`  free : colour ${fmt(f.colour)}  shape ${fmt(f.shape)}  size ${fmt(f.size)}  marked ${fmt(f.marked)}  (n ${f.n} cells)\n`);
+      if (f) ctx.io.stdout.write(`  free : colour ${fmt(f.colour)}  shape ${fmt(f.shape)}  size ${fmt(f.size)}  marked ${fmt(f.marked)}  cell ${fmt(f.cell)}  (n ${f.n} cells)\n`);
     }
     return 0;
   },

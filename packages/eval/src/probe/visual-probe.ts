@@ -21,6 +21,12 @@ export interface LayoutProbeResult {
   readonly size: number | null;
   /** Scenes whose highest-scoring cell under the `marked` probe is the marked object's cell (chance 1 / labelled cells). */
   readonly marked: number | null;
+  /**
+   * The token's own cell (raster index, `gridCells²` classes) read from its content alone. Chance is
+   * 1 / gridCells². A ViT with only rotary positions (Qwen2.5-VL's) need not put position into the token's content;
+   * a latent that feeds a token back as content then loses where it came from.
+   */
+  readonly cell: number | null;
   /** Held-out labelled cells scored. */
   readonly n: number;
   /** Labelled cells the probes were fitted on. */
@@ -96,16 +102,19 @@ async function probeLayout(encoder: VisualTokenEncoder, layout: ProbeLayout, see
   const colour = score((l) => l.colour, 8);
   const shape = score((l) => l.shape, 4);
   const size = score((l) => l.size, 2);
+  const cells = fit.gridCells * fit.gridCells;
+  const cell = score((l) => l.cell, cells);
   const ym = column(fit.labels, (l) => (l.marked ? 1 : 0));
   const marked = new Set(ym).size < 2 ? null : markedHitRate(probeLogits(fitLinearProbe(xf, d, ym, 2, o.probe), xt), test.labels);
-  const r = { colour: colour ?? 0, shape: shape ?? 0, size, marked, n: test.labels.length, nFit: fit.labels.length };
+  const r = { colour: colour ?? 0, shape: shape ?? 0, size, marked, cell, n: test.labels.length, nFit: fit.labels.length };
   log.info(`probe ${layout}`, r);
   return r;
 }
 
 /**
- * Linear probes from each merged visual token to the colour, shape and size of the object in its cell, and a
- * "which cell is marked" probe, fitted on held-out scenes and scored on other scenes.
+ * Linear probes from each merged visual token to the colour, shape and size of the object in its cell, a
+ * "which cell is marked" probe and a "which cell is this token" probe, fitted on held-out scenes and scored on
+ * other scenes.
  *
  * @example
  * const report = await runVisualProbe({ dim: 64, encode: (imgs) => tokensOf(imgs) });
