@@ -46,11 +46,11 @@ describe('chaseFindings', () => {
 });
 
 describe('probeMarkdown', () => {
-  const layout = (colour: number, shape: number) => ({ colour, shape, size: null, marked: 0.9, n: 320, nFit: 480 });
+  const layout = (colour: number, shape: number) => ({ colour, shape, size: null, marked: 0.9, cell: 0.17, n: 320, nFit: 480 });
   it('tables both layouts and words the G1 gate from the numbers', () => {
     const ok = probeMarkdown({ colour: 0.95, shape: 0.92, size: 0.8, marked: 0.9, n: 320, grid: layout(0.95, 0.92), free: { ...layout(0.7, 0.4), size: 0.8 }, model: 'm', fitScenes: 30, testScenes: 20 });
-    expect(ok).toContain('| grid (one object per 16-px cell, as in chase) | 0.950 | 0.920 | – | 0.900 | 320 |');
-    expect(ok).toContain('| free (3–10 objects, both sizes) | 0.700 | 0.400 | 0.800 | 0.900 | 320 |');
+    expect(ok).toContain('| grid (one object per 16-px cell, as in chase) | 0.950 | 0.920 | – | 0.900 | 0.170 | 320 |');
+    expect(ok).toContain('| free (3–10 objects, both sizes) | 0.700 | 0.400 | 0.800 | 0.900 | 0.170 | 320 |');
     expect(ok.at(-1)).toBe('Gate G1 (grid colour ≥ 0.9 and shape ≥ 0.9): passed — colour 0.950, shape 0.920.');
     const bad = probeMarkdown({ colour: 0.95, shape: 0.5, size: null, marked: null, n: 320, grid: layout(0.95, 0.5) });
     expect(bad.at(-1)).toMatch(/^Gate G1 .*: not passed — colour 0\.950, shape 0\.500: the frozen visual tokens/);

@@ -80,12 +80,12 @@ export const PROBE_GATE = 0.9;
 export function probeMarkdown(p: VisualProbeReport & { model?: string; fitScenes?: number; testScenes?: number }): string[] {
   const v = (x: number | null | undefined): string => (x === null || x === undefined ? '–' : x.toFixed(3));
   const L = [
-    `Linear probes from each merged visual token of ${p.model ? `\`${p.model}\`` : 'the base'} to its cell's object (fitted on ${p.fitScenes ?? '?'} scenes per layout, scored on ${p.testScenes ?? '?'} others; fractions of held-out cells; \`marked\` = scenes whose top-scoring cell is the marked one).`,
+    `Linear probes from each merged visual token of ${p.model ? `\`${p.model}\`` : 'the base'} to its cell's object (fitted on ${p.fitScenes ?? '?'} scenes per layout, scored on ${p.testScenes ?? '?'} others; fractions of held-out cells; \`marked\` = scenes whose top-scoring cell is the marked one; \`position\` = which cell the token is, from its content alone, chance 1 / 16).`,
     '',
-    '| layout | colour | shape | size | marked | cells |', '|---|---|---|---|---|---|',
-    `| grid (one object per 16-px cell, as in chase) | ${v(p.grid.colour)} | ${v(p.grid.shape)} | ${v(p.grid.size)} | ${v(p.grid.marked)} | ${p.grid.n} |`,
+    '| layout | colour | shape | size | marked | position | cells |', '|---|---|---|---|---|---|---|',
+    `| grid (one object per 16-px cell, as in chase) | ${v(p.grid.colour)} | ${v(p.grid.shape)} | ${v(p.grid.size)} | ${v(p.grid.marked)} | ${v(p.grid.cell)} | ${p.grid.n} |`,
   ];
-  if (p.free) L.push(`| free (3–10 objects, both sizes) | ${v(p.free.colour)} | ${v(p.free.shape)} | ${v(p.free.size)} | ${v(p.free.marked)} | ${p.free.n} |`);
+  if (p.free) L.push(`| free (3–10 objects, both sizes) | ${v(p.free.colour)} | ${v(p.free.shape)} | ${v(p.free.size)} | ${v(p.free.marked)} | ${v(p.free.cell)} | ${p.free.n} |`);
   const pass = p.colour >= PROBE_GATE && p.shape >= PROBE_GATE;
   L.push('', `Gate G1 (grid colour ≥ ${PROBE_GATE} and shape ≥ ${PROBE_GATE}): ${pass ? 'passed' : 'not passed'} — colour ${v(p.colour)}, shape ${v(p.shape)}${pass ? '' : ': the frozen visual tokens do not reliably carry what chase needs, so chase accuracy is bounded by perception'}.`);
   return L;
