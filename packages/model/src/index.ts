@@ -42,7 +42,7 @@ export { EpochSampler } from './recipes/sampler.js';
 export { gridFinetune, type GridArm, type GridFinetuneOptions } from './recipes/grid-finetune.js';
 export { initBase } from './recipes/init-base.js';
 export {
-  drawGridItem, gridBatch, gridCodebook, gridSequence, encodeScenes, visualTokenScale,
+  drawGridItem, gridBatch, gridCodebook, gridSequence, encodeScenes, visualTokenScale, centredTokenScale,
   type GridTaskSpec, type GridView, type GridSequence, type GridItem, type GridBatchOptions,
 } from './recipes/grid-task-data.js';
 export * from './rl/index.js';

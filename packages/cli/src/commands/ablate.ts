@@ -119,7 +119,7 @@ export const ablateCommand: Command = {
   summary: 'ablation of the LVR training variants vs SFT and LIVR over seeds (table + charts)',
   help: [
     'Usage: lvr ablate --out DIR [--seeds N] [--steps N] [--quick] [--base DIR | --pretrain] [--suite DIR] [--variants a,b,…]',
-    '       lvr ablate --task chase|chase-legend|majority --out DIR [--view pixels|symbols] [--hops 1,2,3,4] [--arms …]',
+    '       lvr ablate --task chase|chase-legend|majority --out DIR [--view pixels|symbols|pixels-cell] [--hops 1,2,3,4] [--arms …]',
     '',
     'With --task: the reasoning-task study (docs/results.md): SFT, Pause-K, LIVR and the LVR arms (reference, self-fed,',
     'pointer-argmax, pointer-mix) fine-tuned from the shipped base on fresh task items, evaluated per hop count with',

@@ -1,9 +1,9 @@
 import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LvrError, createLogger, pathExists, writeJsonAtomic, type ProgressCallback } from '@lvr/core';
-import { symbolCodebook } from '@lvr/data';
+import { resolvePreprocessOptions, symbolCodebook } from '@lvr/data';
 import type { StopStrategyConfig } from '@lvr/decoding';
-import { CodebookVisionModel, evaluateItems, type EvalModel, type EvalRecord, type McqItem, type ProbeKind } from '@lvr/eval';
+import { CellCodeVisionModel, CodebookVisionModel, evaluateItems, type EvalModel, type EvalRecord, type McqItem, type ProbeKind } from '@lvr/eval';
 import { gridFinetune, initBackend, type GridTaskSpec, type GridView } from '@lvr/model';
 import { openForEval } from '../commands/ablate-job.js';
 import { selectStudyArms } from './chase-arms.js';
@@ -87,7 +87,11 @@ export async function runStudyJob(job: StudyJob, onProgress?: ProgressCallback):
       ? new CodebookVisionModel(opened.stepModel, symbolCodebook({ dim: opened.stepModel.hiddenSize, ...requireCodebook(info.codebook, modelDir) }), {
         imagePadId: opened.tokenizer.special.imagePad, preprocess: opened.preprocess,
       })
-      : opened.stepModel;
+      : job.view === 'pixels-cell'
+        ? new CellCodeVisionModel(opened.stepModel, symbolCodebook({ dim: opened.stepModel.hiddenSize, ...requireCodebook(info.codebook, modelDir) }), {
+          imagePadId: opened.tokenizer.special.imagePad, mergeSize: resolvePreprocessOptions(opened.preprocess).mergeSize,
+        })
+        : opened.stepModel;
     const model: EvalModel = {
       stepModel, tokenizer: opened.tokenizer, preprocess: opened.preprocess, method: arm.arm.format, numLatents: arm.arm.numLatents, feedback: opened.feedback,
     };
@@ -119,7 +123,7 @@ export async function runStudyJob(job: StudyJob, onProgress?: ProgressCallback):
 
 function requireCodebook(cb: { seed: number; scale: number } | undefined, dir: string): { seed: number; scale: number } {
   if (!cb || typeof cb.seed !== 'number' || !(cb.scale > 0)) {
-    throw new LvrError('CHECKPOINT', `${dir}/lvr_training.json: a perception-free model must record its codebook { seed, scale }`);
+    throw new LvrError('CHECKPOINT', `${dir}/lvr_training.json: a perception-free or pixels-cell model must record its codebook { seed, scale }`);
   }
   return cb;
 }

@@ -82,7 +82,7 @@ export async function writeStudyReport(outDir: string, results: readonly StudyJo
   const json = chaseJson(table, { command, view: cfg.view, config: cfg, jobs: results.length, gates: verdict });
   await writeJsonAtomic(join(outDir, `${name}.json`), json);
   files.push(join(outDir, `${name}.json`));
-  const title = `${name} (${cfg.view === 'symbols' ? 'perception-free' : 'pixels'})`;
+  const title = `${name} (${cfg.view === 'symbols' ? 'perception-free' : cfg.view === 'pixels-cell' ? 'pixels + cell position codes' : 'pixels'})`;
   let figure = '';
   if (cfg.task.kind === 'chase' && labels.length > 1) {
     const svg = accuracyVsKSvg(table, `${title}: accuracy vs hops`, STUDY_CHANCE);

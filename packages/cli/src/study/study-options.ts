@@ -1,5 +1,6 @@
 import { UsageError, intOption, listOption, numberOption, type OptionSpec, type ParsedValues } from '../args.js';
 import { ALL_STUDY_ARMS, DEFAULT_STUDY_ARMS, selectStudyArms } from './chase-arms.js';
+import type { GridView } from '@lvr/model';
 import type { StudyConfig } from './chase-study.js';
 import { taskLabel } from './grid-items.js';
 
@@ -14,7 +15,7 @@ export const STUDY_QUICK = Object.freeze({
 /** Options `lvr ablate` adds for the reasoning-task study. */
 export const STUDY_OPTIONS: Record<string, OptionSpec> = {
   task: { type: 'string', valueName: 'NAME', description: 'run the reasoning-task study: chase | chase-legend | majority (see docs/results.md)' },
-  view: { type: 'string', valueName: 'V', description: 'study: pixels (through the base\'s vision tower) or symbols (perception-free); default pixels' },
+  view: { type: 'string', valueName: 'V', description: 'study: pixels (through the base\'s vision tower), symbols (perception-free) or pixels-cell (pixels + per-cell position codes, a diagnostic); default pixels' },
   hops: { type: 'string', valueName: 'LIST', description: 'study: chase hop counts trained and evaluated (default 1,2,3,4)' },
   arms: { type: 'string', valueName: 'LIST', description: `study: arms (default ${DEFAULT_STUDY_ARMS.join(',')})` },
   'first-seed': { type: 'string', valueName: 'N', description: 'study: first training seed (default 0)' },
@@ -24,6 +25,9 @@ export const STUDY_OPTIONS: Record<string, OptionSpec> = {
   publish: { type: 'string', valueName: 'DOC', description: 'study: also write the report into DOC (e.g. docs/results.md) and its JSON into results/ beside it' },
   primary: { type: 'string', valueName: 'ARM@LABEL', description: 'study: the pre-stated primary comparison (default ptr-argmax@chase-k3)' },
 };
+
+/** The views `--view` accepts (a type-only import keeps option parsing free of tfjs). */
+const GRID_VIEWS = ['pixels', 'symbols', 'pixels-cell'] as const satisfies readonly GridView[];
 
 /**
  * Resolves a study's configuration from the command line (`--quick` = smoke sizes; explicit options win).
@@ -36,7 +40,8 @@ export function resolveStudyConfig(values: ParsedValues): StudyConfig {
   const name = values.task as string;
   if (!['chase', 'chase-legend', 'majority'].includes(name)) throw new UsageError(`--task must be chase, chase-legend or majority, got ${name}`);
   const view = (values.view as string | undefined) ?? 'pixels';
-  if (view !== 'pixels' && view !== 'symbols') throw new UsageError(`--view must be pixels or symbols, got ${view}`);
+  if (!(GRID_VIEWS as readonly string[]).includes(view)) throw new UsageError(`--view must be ${GRID_VIEWS.join(', ')}; got ${view}`);
+  const gridView = view as GridView;
   const hops = (listOption(values, 'hops', ['1', '2', '3', '4']) ?? ['1', '2', '3', '4']).map((h) => {
     const k = Number(h);
     if (!Number.isInteger(k) || k < 1 || k > 4) throw new UsageError(`--hops: each hop count must be an integer in 1..4, got ${h}`);
@@ -50,7 +55,7 @@ export function resolveStudyConfig(values: ParsedValues): StudyConfig {
   const [primaryArm, primaryLabel] = primary.split('@') as [string, string | undefined];
   if (!primaryLabel) throw new UsageError(`--primary must be ARM@LABEL, got ${primary}`);
   return {
-    task, view, arms, testHops: task.kind === 'chase' ? hops : [],
+    task, view: gridView, arms, testHops: task.kind === 'chase' ? hops : [],
     seeds: intOption(values, 'seeds', 1, 100) ?? d.seeds,
     firstSeed: intOption(values, 'first-seed', 0, 1_000_000) ?? d.firstSeed,
     steps: intOption(values, 'steps', 1, 1_000_000) ?? d.steps,

@@ -36,7 +36,7 @@ export {
 export type { ObjectSpec, SceneObject, Scene, SceneOptions, ResolvedSceneOptions } from './scene.js';
 export { renderScene, resolveRenderOptions, MARK_COLOUR } from './render.js';
 export { placeGridObjects, gridCellBox, resolveGridOptions } from './grid-scene.js';
-export { MAX_SYMBOLS, symbolCodebook, symbolTokens, renderSymbolImage, decodeSymbolRows } from './symbol-image.js';
+export { MAX_SYMBOLS, symbolCodebook, symbolTokens, addCellCodes, renderSymbolImage, decodeSymbolRows } from './symbol-image.js';
 export type { SymbolCodebook } from './symbol-image.js';
 export type { GridOptions, ResolvedGridOptions } from './grid-scene.js';
 export type { RenderOptions, ResolvedRenderOptions } from './render.js';

@@ -71,6 +71,29 @@ export function symbolTokens(cb: SymbolCodebook, board: ArrayLike<number>, marke
   return out;
 }
 
+/**
+ * Adds the codebook's per-cell position code to each image's tokens, in place: row i of an image of `perImage`
+ * tokens (raster order) gets `√3 · cells[i]`, a vector of norm ≈ the codebook's scale (entries are drawn for
+ * three terms). The `pixels-cell` view of the grid tasks: the vision tower's tokens plus an address.
+ * `tokens`: (images · perImage × dim).
+ *
+ * @example
+ * addCellCodes(visualTokens, cb, 16);
+ */
+export function addCellCodes(tokens: Float32Array, cb: SymbolCodebook, perImage: number): Float32Array {
+  const d = cb.dim;
+  if (!Number.isInteger(perImage) || perImage < 1 || perImage > cb.numCells) {
+    throw new LvrError('SHAPE_MISMATCH', `addCellCodes: ${perImage} tokens per image for a codebook of ${cb.numCells} cells`);
+  }
+  if (tokens.length % (perImage * d) !== 0) throw new LvrError('SHAPE_MISMATCH', `addCellCodes: ${tokens.length} values are not whole images of ${perImage} × ${d}`);
+  const k = Math.sqrt(3);
+  for (let r = 0; r < tokens.length / d; r++) {
+    const c = r % perImage;
+    for (let j = 0; j < d; j++) tokens[r * d + j] = (tokens[r * d + j] as number) + k * (cb.cells[c * d + j] as number);
+  }
+  return tokens;
+}
+
 const RED_BASE = 4;
 const RED_STEP = 7;
 const GREEN_MARKED = 220;

@@ -1,6 +1,7 @@
 import { LvrError } from '@lvr/core';
 import { decodeSymbolRows, symbolTokens, type PreprocessOptions, type ResolvedPreprocessOptions, type SymbolCodebook } from '@lvr/data';
 import type { CacheHandle, PrefillRow, StepImage, StepInput, StepModel, StepOutput } from '@lvr/decoding';
+import { withImagePadOverrides } from './image-pad-overrides.js';
 
 /**
  * A `StepModel` whose vision tower is a symbol codebook: the perception-free variant of the grid tasks. Each image
@@ -38,28 +39,14 @@ export class CodebookVisionModel implements StepModel {
 
   /** The codebook tokens of each image, (Σ cells × D) in order. */
   async encodeImages(images: readonly StepImage[]): Promise<Float32Array> {
-    const parts = images.map((im) => this.tokensOf(im));
-    const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
-    let off = 0;
-    for (const p of parts) { out.set(p, off); off += p.length; }
-    return out;
+    return concat(images.map((im) => this.tokensOf(im)));
   }
 
   async prefill(rows: readonly PrefillRow[]): Promise<StepOutput & { cache: CacheHandle }> {
-    const d = this.hiddenSize;
     const mapped = rows.map((row, r) => {
       const images = row.images ?? [];
       if (images.length === 0) return row;
-      const tokens = images.map((im) => this.tokensOf(im));
-      const pads: number[] = [];
-      row.inputIds.forEach((id, p) => { if (id === this.o.imagePadId) pads.push(p); });
-      const total = tokens.reduce((s, t) => s + t.length / d, 0);
-      if (pads.length !== total) {
-        throw new LvrError('SHAPE_MISMATCH', `CodebookVisionModel: row ${r} has ${pads.length} <|image_pad|> tokens for ${total} codebook tokens`);
-      }
-      const flat = tokens.flatMap((t) => Array.from({ length: t.length / d }, (_, k) => t.subarray(k * d, (k + 1) * d)));
-      const overrides = pads.map((position, k) => ({ position, vector: flat[k] as Float32Array }));
-      return { ...row, embeddingOverrides: [...overrides, ...(row.embeddingOverrides ?? [])] };
+      return withImagePadOverrides(row, concat(images.map((im) => this.tokensOf(im))), this.hiddenSize, this.o.imagePadId, 'CodebookVisionModel', r);
     });
     return this.inner.prefill(mapped);
   }
@@ -76,4 +63,11 @@ export class CodebookVisionModel implements StepModel {
     const { board, markedCell } = decodeSymbolRows(im.pixelValues, im.gridThw, this.o.preprocess);
     return symbolTokens(this.codebook, board, markedCell);
   }
+}
+
+function concat(parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((s, p) => s + p.length, 0));
+  let off = 0;
+  for (const p of parts) { out.set(p, off); off += p.length; }
+  return out;
 }

@@ -6,4 +6,5 @@ export { roiTokenIndices, distractorTokenIndices, distractorVectors, tokenRows, 
 export { pairedDifferenceCi } from './paired.js';
 export { summarizeRecords } from './summarize.js';
 export { CodebookVisionModel } from './codebook-vision.js';
+export { CellCodeVisionModel } from './cell-code-vision.js';
 export { probeSummaryRow, probeSummaryAcrossSeeds, hopDecodabilityTable, alignScores, type ProbeSummaryRow, type ProbeSeedsSummary, type HopDecodabilityRow } from './probe-summary.js';

@@ -5,7 +5,7 @@ import { freezeModules } from '../train/param-store.js';
 import type { StageConfig, TrainerConfigInput } from '../train/config.js';
 import type { TrainBatch } from '../training/batch.js';
 import { computeLoss, resolveObjective, type ObjectiveInput } from '../training/objectives.js';
-import { gridBatch, gridCodebook, visualTokenScale, type GridSequence, type GridTaskSpec, type GridView } from './grid-task-data.js';
+import { gridBatch, gridCodebook, visualTokenScale, centredTokenScale, type GridSequence, type GridTaskSpec, type GridView } from './grid-task-data.js';
 import { loadModel, saveModel } from './model-io.js';
 import { withPauseTokens } from '../models/pause-embedding.js';
 import { LATENT_FEEDBACK_FIELD } from '../training/latent-feedback.js';
@@ -68,8 +68,11 @@ export async function gridFinetune(o: GridFinetuneOptions): Promise<RecipeResult
   const kind = o.arm.format;
   freezeModules(model.params, ['vision', 'merger']);
   const objective = resolveObjective({ ...(o.arm.objective ?? {}), kind });
-  // The codebook's scale is the base's own visual-token norm (fixed draws, so every arm of a study agrees).
-  const codebookSpec = o.view === 'symbols' ? { seed: o.codebookSeed ?? 0, scale: visualTokenScale(model, new Rng('codebook-scale')) } : undefined;
+  // The codebook's scale is the base's own visual-token norm (fixed draws, so every arm of a study agrees); for the
+  // pixels-cell view's position codes, the norm of how far a board's cells differ (centred tokens).
+  const codebookSpec = o.view === 'symbols' ? { seed: o.codebookSeed ?? 0, scale: visualTokenScale(model, new Rng('codebook-scale')) }
+    : o.view === 'pixels-cell' ? { seed: o.codebookSeed ?? 0, scale: centredTokenScale(model, new Rng('codebook-scale')) }
+      : undefined;
   const codebook = codebookSpec ? gridCodebook(c, codebookSpec) : undefined;
   let stages: StageConfig[] | undefined;
   let stage1Steps = 0;

@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '@lvr/core';
-import { LvrTokenizer, SYSTEM_MESSAGE, addLivrLatentTokens, createWordLevelTokenizerJson, drawChase, suiteWords, symbolTokens } from '@lvr/data';
+import { LvrTokenizer, SYSTEM_MESSAGE, addLivrLatentTokens, createWordLevelTokenizerJson, addCellCodes, drawChase, suiteWords, symbolTokens } from '@lvr/data';
 import { initBackend } from '../backend.js';
 import { MiniQwenVL } from '../models/vlm.js';
 import { gridFinetune } from './grid-finetune.js';
-import { gridBatch, gridCodebook, gridSequence } from './grid-task-data.js';
+import { centredTokenScale, gridBatch, gridCodebook, gridSequence } from './grid-task-data.js';
 import { initBase } from './init-base.js';
 import { modelConfigFor } from './model-config.js';
 import { loadModel } from './model-io.js';
@@ -46,6 +46,22 @@ describe('grid task training data', () => {
       expect([...b.visualTokens!.subarray(0, 16 * d)]).toEqual([...symbolTokens(cb, first.symbols, first.markedCell)]);
       expect([...b.lvr!.visualRows.subarray(0, 2)]).toEqual([...first.chain]);
       expect(b.lvr!.positions.length).toBe(6);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('adds each cell\'s position code to the vision tower\'s tokens in the pixels-cell batch', () => {
+    const model = MiniQwenVL.create(modelConfigFor(MODEL_SIZES.tiny, tokenizer), { seed: 0 });
+    try {
+      const cb = gridCodebook(model.config, { seed: 3, scale: 1 });
+      const task = { kind: 'chase' as const, hops: [1], legend: false };
+      const pix = gridBatch(model, tokenizer, new Rng(4), { task, view: 'pixels', format: 'lvr', batchSize: 2 });
+      const coded = gridBatch(model, tokenizer, new Rng(4), { task, view: 'pixels-cell', format: 'lvr', batchSize: 2, codebook: cb });
+      expect([...coded.visualTokens!]).toEqual([...addCellCodes(Float32Array.from(pix.visualTokens!), cb, 16)]);
+      expect([...coded.visualTokens!]).not.toEqual([...pix.visualTokens!]);
+      expect(() => gridBatch(model, tokenizer, new Rng(4), { task, view: 'pixels-cell', format: 'lvr', batchSize: 2 })).toThrow(/needs a codebook/);
+      expect(centredTokenScale(model, new Rng(1), 2)).toBeGreaterThan(0);
     } finally {
       model.dispose();
     }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { LvrError, type Rng } from '@lvr/core';
 import {
-  boxesToTokenGroups, buildLivrSequence, buildLvrSftSequence, drawChase, drawMajority, patchifyRgb, renderScene, symbolCodebook,
+  boxesToTokenGroups, buildLivrSequence, buildLvrSftSequence, drawChase, drawMajority, patchifyRgb, renderScene, symbolCodebook, addCellCodes,
   symbolTokens, type CollatableSequence, type NormalizedBox, type RgbImage, type Scene, type SymbolCodebook, type LvrTokenizer,
 } from '@lvr/data';
 import type { ModelConfig } from '../config.js';
@@ -21,8 +21,14 @@ export type GridTaskSpec =
   | { kind: 'chase'; hops: readonly number[]; legend: boolean }
   | { kind: 'majority' };
 
-/** How a cell reaches the model: rendered pixels through the (frozen) vision tower, or perception-free symbols. */
-export type GridView = 'pixels' | 'symbols';
+/**
+ * How a cell reaches the model: rendered pixels through the (frozen) vision tower; perception-free symbols; or
+ * `pixels-cell`, the vision tower's tokens plus a fixed per-cell position code (the codebook's `cells` rows). The
+ * last is a diagnostic: a ViT with rotary positions only (Qwen2.5-VL's design) leaves a cell's position out of its
+ * token's content (`lvr probe`'s cell probe), so a latent that feeds a token back cannot say where it points;
+ * the code puts that address into the token and nothing else changes.
+ */
+export type GridView = 'pixels' | 'symbols' | 'pixels-cell';
 
 /** The training-sequence format of an arm (its loss is chosen separately by the objective). */
 export type GridSequence = 'sft' | 'lvr' | 'livr';
@@ -81,6 +87,29 @@ export function visualTokenScale(model: MiniQwenVL, rng: Rng, boards = 8): numbe
   return norms[Math.floor(norms.length / 2)] as number;
 }
 
+/**
+ * The median L2 norm of the model's visual tokens after subtracting each board's mean token: how far cells differ,
+ * the scale at which the `pixels-cell` position code is added (so it neither drowns nor vanishes in the content).
+ */
+export function centredTokenScale(model: MiniQwenVL, rng: Rng, boards = 8): number {
+  const items = Array.from({ length: boards }, () => drawChase(rng, { hops: 1, legend: false }));
+  const tokens = encodeScenes(model, items.map((it) => it.scene));
+  const d = model.config.hiddenSize;
+  const per = tokens.length / d / boards;
+  const norms: number[] = [];
+  for (let b = 0; b < boards; b++) {
+    const mu = new Float64Array(d);
+    for (let i = 0; i < per; i++) for (let j = 0; j < d; j++) mu[j]! += (tokens[(b * per + i) * d + j] as number) / per;
+    for (let i = 0; i < per; i++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += ((tokens[(b * per + i) * d + j] as number) - (mu[j] as number)) ** 2;
+      norms.push(Math.sqrt(s));
+    }
+  }
+  norms.sort((a, b) => a - b);
+  return norms[Math.floor(norms.length / 2)] as number;
+}
+
 /** Renders scenes and runs them through the (frozen) vision tower: (Σ tokens × D). */
 export function encodeScenes(model: MiniQwenVL, scenes: readonly Scene[]): Float32Array {
   const pre = preprocessFor(model.config);
@@ -118,7 +147,7 @@ export interface GridBatchOptions {
   view: GridView;
   format: GridSequence;
   batchSize: number;
-  /** Required for the `symbols` view. */
+  /** Required for the `symbols` and `pixels-cell` views. */
   codebook?: SymbolCodebook | undefined;
   numLatents?: number | undefined;
   livrStage?: 1 | 2 | undefined;
@@ -146,6 +175,10 @@ export function gridBatch(model: MiniQwenVL, tokenizer: LvrTokenizer, rng: Rng, 
     });
   } else {
     tokens = encodeScenes(model, items.map((it) => it.scene));
+    if (o.view === 'pixels-cell') {
+      if (!o.codebook) throw new LvrError('CONFIG_INVALID', 'gridBatch: the pixels-cell view needs a codebook (its cell codes)');
+      addCellCodes(tokens, o.codebook, tokens.length / d / items.length);
+    }
   }
   const perImage = tokens.length / items.length;
   const examples: TrainExample[] = items.map((it, i) => ({
