@@ -1,4 +1,4 @@
-import { describeValue, type NormalizedBox } from '../roi/box.js';
+import { describeValue, MAX_BOXES_PER_RECORD, type NormalizedBox } from '../roi/box.js';
 import { recordError, type RecordLocation } from './record-error.js';
 import { IMAGE_PLACEHOLDER, LVR_PLACEHOLDER } from '../tokenizer/special-tokens.js';
 import type { Conversation } from './types.js';
@@ -141,12 +141,20 @@ export function parseNormalizedBoxes(obj: RawRecord, loc: RecordLocation, tolera
   const v = obj.bboxes;
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw recordError('DATASET_FORMAT', loc, 'bboxes', `expected an array of boxes, got ${describeValue(v)}`);
+  checkBoxCount(v.length, loc, 'bboxes');
   const range: BoxRange = {
     x: [-tolerance, 1 + tolerance],
     y: [-tolerance, 1 + tolerance],
     what: `[0, 1] by more than the tolerance ${tolerance} (boxes must be normalised to the original image, not pixels)`,
   };
   return v.map((b: unknown, k) => parseBox(b, loc, `bboxes[${k}]`, range));
+}
+
+/** At most {@link MAX_BOXES_PER_RECORD} boxes in `field`. */
+export function checkBoxCount(count: number, loc: RecordLocation, field: string): void {
+  if (count > MAX_BOXES_PER_RECORD) {
+    throw recordError('DATASET_FORMAT', loc, field, `${count} boxes; a record may hold at most ${MAX_BOXES_PER_RECORD}`);
+  }
 }
 
 /** Number of non-overlapping occurrences of `needle` in `text`. */
@@ -189,9 +197,36 @@ export function checkPlaceholders(
   }
 }
 
-/** The record's remaining fields, minus `keys`. */
-export function extraFields(obj: RawRecord, keys: readonly string[]): Record<string, unknown> {
+/** How deep arrays and objects may nest inside one extra field (JSON.stringify recurses once per level). */
+export const MAX_EXTRA_DEPTH = 100;
+
+/** The nesting depth of a JSON value, walked with a stack (a scalar is 0); stops counting past `limit`. */
+function jsonDepth(value: unknown, limit: number): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth + 1 > deepest) deepest = depth + 1;
+    if (deepest > limit) return deepest;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push([child, depth + 1]);
+  }
+  return deepest;
+}
+
+/**
+ * The record's remaining fields, minus `keys`. Keys are defined, never assigned, so an own `"__proto__"`
+ * field stays a field and does not become the prototype. A field nested deeper than
+ * {@link MAX_EXTRA_DEPTH} is rejected.
+ */
+export function extraFields(obj: RawRecord, keys: readonly string[], loc: RecordLocation): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(obj)) if (!keys.includes(k)) out[k] = v;
+  for (const [k, v] of Object.entries(obj)) {
+    if (keys.includes(k)) continue;
+    if (jsonDepth(v, MAX_EXTRA_DEPTH) > MAX_EXTRA_DEPTH) {
+      throw recordError('DATASET_FORMAT', loc, k, `nested more than ${MAX_EXTRA_DEPTH} levels deep`);
+    }
+    Object.defineProperty(out, k, { value: v, enumerable: true, writable: true, configurable: true });
+  }
   return out;
 }

@@ -49,7 +49,7 @@ function parseGrpoRecord(raw: unknown, loc: RecordLocation): GrpoDraft {
     throw recordError('DATASET_FORMAT', loc, 'conversations[0].value', 'the question is empty (after removing <image>)');
   }
   if (answer.trim().length === 0) throw recordError('DATASET_FORMAT', loc, 'conversations[1].value', 'the answer is empty');
-  return { id, image: images[0] as { path: string; field: string }, question, answer, extra: extraFields(obj, CORE_KEYS) };
+  return { id, image: images[0] as { path: string; field: string }, question, answer, extra: extraFields(obj, CORE_KEYS, loc) };
 }
 
 /**

@@ -65,7 +65,7 @@ export async function readLvrSftMeta(metaPath: string, options: LvrSftMetaOption
       throw recordError('DATASET_FORMAT', loc, 'ds_name', `"${dsName}" is already used by entry ${first}; ds_name must be unique`);
     }
     seen.set(dsName, index);
-    return { dsName, dataPath, imageFolder, extra: extraFields(obj, META_KEYS) };
+    return { dsName, dataPath, imageFolder, extra: extraFields(obj, META_KEYS, loc) };
   });
   const out: LvrSftMetaEntry[] = [];
   for (const spec of specs) {

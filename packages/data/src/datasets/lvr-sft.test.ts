@@ -94,6 +94,21 @@ describe('readLvrSftDataset — valid data', () => {
     expect(back).toEqual({ records: src, skipped: [] });
   });
 
+  it('an own "__proto__" field stays a field of extra (not its prototype) and is written back', async () => {
+    const text = JSON.stringify([good()]).replace('"dataset":', '"__proto__": {"polluted": true}, "dataset":');
+    const { records } = await readLvrSftDataset(await jsonFile(text), { imageFolder: images });
+    const extra = records[0]!.extra;
+    expect(Object.getPrototypeOf(extra)).toBe(Object.prototype);
+    expect(Object.keys(extra)).toEqual(['__proto__', 'dataset', 'split', 'question_id']);
+    expect(Object.getOwnPropertyDescriptor(extra, '__proto__')?.value).toEqual({ polluted: true });
+    expect((extra as { polluted?: unknown }).polluted).toBeUndefined();
+    const out = join(dir, 'written', 'proto.json');
+    await writeLvrSftDataset(out, records, { imageFolder: images });
+    expect(await readFile(out, 'utf8')).toContain('"__proto__": {');
+    const back = (await readLvrSftDataset(out, { imageFolder: images })).records[0]!.extra;
+    expect(Object.getOwnPropertyDescriptor(back, '__proto__')?.value).toEqual({ polluted: true });
+  });
+
   it('decode mode accepts real PNGs; exists mode does not decode', async () => {
     const file = await jsonFile([good(), good({ image: 'corrupt.png' })]);
     await expect(readLvrSftDataset(file, { imageFolder: images, checkImages: 'exists' })).resolves.toMatchObject({ skipped: [] });
@@ -256,6 +271,19 @@ describe('writeLvrSftDataset — refuses what the reader would reject', () => {
     await expect(
       writeLvrSftDataset(join(dir, 'w3.json'), [{ ...base(), extra: { bboxes: [] } }], { imageFolder: images }),
     ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', message: expect.stringContaining('field "extra.bboxes"') });
+  });
+
+  it('an extra field nested 20,000 deep → INVALID_ARGUMENT naming it (not a stack overflow in JSON.stringify)', async () => {
+    let deep: unknown = 0;
+    for (let i = 0; i < 20_000; i++) deep = [deep];
+    await expect(writeLvrSftDataset(join(dir, 'w5.json'), [{ ...base(), extra: { deep } }], { imageFolder: images })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      message: expect.stringContaining('record 0 field "deep": nested more than 100 levels deep'),
+    });
+    let ok: unknown = 0;
+    for (let i = 0; i < 100; i++) ok = { a: ok };
+    await writeLvrSftDataset(join(dir, 'w6.json'), [{ ...base(), extra: { ok } }], { imageFolder: images });
+    expect((await readLvrSftDataset(join(dir, 'w6.json'), { imageFolder: images })).records[0]?.extra).toEqual({ ok });
   });
 
   it('placeholder mismatch → INVALID_ARGUMENT', async () => {

@@ -59,7 +59,7 @@ export function parseSftRecord(raw: unknown, loc: RecordLocation, boxTolerance: 
   }
   // A chain's boxes all belong to exactly one <lvr> placeholder.
   checkPlaceholders(conversations, images.length, lvrChain ? 1 : bboxes.length, loc);
-  return { id, images, conversations, bboxes, lvrChain, extra: extraFields(obj, CORE_KEYS) };
+  return { id, images, conversations, bboxes, lvrChain, extra: extraFields(obj, CORE_KEYS, loc) };
 }
 
 /**

@@ -67,6 +67,19 @@ describe('readVisualCotJsonl', () => {
     expect(union.records[0]?.conversations[1]?.value).toBe('<lvr>\n<answer> No </answer>');
   });
 
+  it('200,000 boxes are an error naming the field, not a stack overflow; 1024 still give their union', async () => {
+    const many = Array.from({ length: 200_000 }, () => [0, 0, 64, 48]);
+    const file = await jsonl([row({ bboxs: many })]);
+    for (const multipleBoxes of ['union', 'keep'] as const) {
+      await expect(readVisualCotJsonl(file, { imageFolder: dir, multipleBoxes })).rejects.toMatchObject({
+        code: 'DATASET_FORMAT',
+        message: `${file}: record 0 (line 1) field "bboxs": 200000 boxes; a record may hold at most 1024`,
+      });
+    }
+    const most = await jsonl([row({ bboxs: [...many.slice(0, 1023), [320, 240, 640, 480]] })]);
+    expect((await readVisualCotJsonl(most, { imageFolder: dir, multipleBoxes: 'union' })).records[0]?.bboxes).toEqual([[0, 0, 1, 1]]);
+  });
+
   it('clamps small spill-over to [0, 1], ignores blank lines and reports line numbers', async () => {
     const file = await jsonl([row({ bboxs: [[-3, 0, 644, 480]] }), '', '   ', row({ width: 0 })]);
     const err = await readVisualCotJsonl(file, { imageFolder: dir }).catch((e: unknown) => e);

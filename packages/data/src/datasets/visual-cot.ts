@@ -1,6 +1,7 @@
 import { LvrError } from '@lvr/core';
-import { describeValue, type NormalizedBox } from '../roi/box.js';
+import { describeValue, unionBox, type NormalizedBox } from '../roi/box.js';
 import {
+  checkBoxCount,
   checkPlaceholders,
   countOccurrences,
   expectObject,
@@ -66,6 +67,7 @@ function parseVisualCotRecord(raw: unknown, loc: RecordLocation, tolerance: numb
   if (!Array.isArray(bboxs) || bboxs.length === 0) {
     throw recordError('DATASET_FORMAT', loc, 'bboxs', `expected a non-empty array of [x1, y1, x2, y2] pixel boxes, got ${describeValue(bboxs)}`);
   }
+  checkBoxCount(bboxs.length, loc, 'bboxs');
   const range = {
     x: [-tolerance * width, (1 + tolerance) * width] as const,
     y: [-tolerance * height, (1 + tolerance) * height] as const,
@@ -77,12 +79,7 @@ function parseVisualCotRecord(raw: unknown, loc: RecordLocation, tolerance: numb
     return [clamp01(x0 / width), clamp01(y0 / height), clamp01(x1 / width), clamp01(y1 / height)] as const;
   });
   if (multiple === 'union' && boxes.length > 1) {
-    boxes = [[
-      Math.min(...boxes.map((b) => b[0])),
-      Math.min(...boxes.map((b) => b[1])),
-      Math.max(...boxes.map((b) => b[2])),
-      Math.max(...boxes.map((b) => b[3])),
-    ]];
+    boxes = [unionBox(boxes)];
   }
   const conversations: Conversation[] = [
     { from: 'human', value: `${IMAGE_PLACEHOLDER}\n${question}` },
@@ -93,7 +90,7 @@ function parseVisualCotRecord(raw: unknown, loc: RecordLocation, tolerance: numb
   let id = String(loc.index);
   if (typeof qid === 'string' || typeof qid === 'number') id = String(qid);
   else if (typeof obj.dataset === 'string') id = `${obj.dataset}-${loc.index}`;
-  return { id, image, conversations, bboxes: boxes, extra: extraFields(obj, CORE_KEYS) };
+  return { id, image, conversations, bboxes: boxes, extra: extraFields(obj, CORE_KEYS, loc) };
 }
 
 /**

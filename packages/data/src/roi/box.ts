@@ -6,6 +6,31 @@ import { LvrError } from '@lvr/core';
  */
 export type NormalizedBox = readonly [number, number, number, number];
 
+/**
+ * The most boxes one dataset record or benchmark annotation may hold. Real records have a handful; the
+ * bound keeps a damaged file from building a sequence of hundreds of thousands of `<lvr>` spans.
+ */
+export const MAX_BOXES_PER_RECORD = 1024;
+
+/**
+ * Union of normalised boxes `[min x0, min y0, max x1, max y1]`, as a loop (no argument spreading, so any
+ * number of boxes). No boxes → `INVALID_ARGUMENT`.
+ *
+ * @example
+ * unionBox([[0, 0, 0.1, 0.1], [0.5, 0.2, 0.6, 0.3]]); // [0, 0, 0.6, 0.3]
+ */
+export function unionBox(boxes: readonly NormalizedBox[]): NormalizedBox {
+  if (boxes.length === 0) throw new LvrError('INVALID_ARGUMENT', 'roi: the union of no boxes is undefined');
+  let [x0, y0, x1, y1] = boxes[0]!;
+  for (const b of boxes) {
+    if (b[0] < x0) x0 = b[0];
+    if (b[1] < y0) y0 = b[1];
+    if (b[2] > x1) x1 = b[2];
+    if (b[3] > y1) y1 = b[3];
+  }
+  return [x0, y0, x1, y1];
+}
+
 /** Short human description of a bad value for error messages ("NaN", "\"0.5\"", "an array of length 3"). */
 export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing (missing)';

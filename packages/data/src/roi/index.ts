@@ -3,7 +3,7 @@
  * reference's packed rule (default) and its non-packed "manual" rule (lvr-reference.md §2.4).
  */
 export { bboxToTokenIndices, bboxToTokenRange, boxesToTokenGroups, roiTokenCount } from './bbox-to-tokens.js';
-export { assertBox } from './box.js';
+export { assertBox, MAX_BOXES_PER_RECORD, unionBox } from './box.js';
 export { recordLvrGroups } from './lvr-groups.js';
 export type { LvrGroupSource } from './lvr-groups.js';
 export type { NormalizedBox } from './box.js';

@@ -222,20 +222,4 @@ function sizeRank(s: ObjectSpec): number {
   return s.size === 'large' ? 1 : 0;
 }
 
-/**
- * Union of normalised boxes `[min x0, min y0, max x1, max y1]`.
- *
- * @example
- * unionBox([[0, 0, 0.1, 0.1], [0.5, 0.2, 0.6, 0.3]]); // [0, 0, 0.6, 0.3]
- */
-export function unionBox(boxes: readonly NormalizedBox[]): NormalizedBox {
-  if (boxes.length === 0) throw new LvrError('INVALID_ARGUMENT', 'synthetic: unionBox of no boxes');
-  let [x0, y0, x1, y1] = boxes[0]!;
-  for (const [a, b, c, d] of boxes) {
-    x0 = Math.min(x0, a);
-    y0 = Math.min(y0, b);
-    x1 = Math.max(x1, c);
-    y1 = Math.max(y1, d);
-  }
-  return [x0, y0, x1, y1];
-}
+export { unionBox } from '../roi/box.js';

@@ -88,4 +88,22 @@ describe('loadVstar', () => {
     });
     expect((await loadVstar(dir, { roi: false }))[0]!.roi).toBeUndefined();
   });
+
+  it('an annotation with 200,000 boxes or a target_object nested 20,000 deep is an error, not a stack overflow', async () => {
+    await writeVstar();
+    const annotation = join(dir, 'direct_attributes/sa_1.json');
+    await put(annotation, JSON.stringify({ bbox: Array.from({ length: 200_000 }, () => [20, 10, 40, 30]), width: 200, height: 100 }));
+    await expect(loadVstar(dir)).rejects.toMatchObject({
+      code: 'DATASET_FORMAT',
+      message: expect.stringMatching(/sa_1\.json .* field "bbox": 200000 boxes; an annotation may hold at most 1024/),
+    });
+    await put(annotation, `{"target_object": ${'['.repeat(20_000)}"glove"${']'.repeat(20_000)}, "bbox": [[20, 10, 40, 30]]}`);
+    await expect(loadVstar(dir)).rejects.toMatchObject({
+      code: 'DATASET_FORMAT',
+      message: expect.stringMatching(/sa_1\.json .* field "target_object\[0\]": expected a name, got an array of length 1/),
+    });
+    // the most boxes allowed still give their union
+    await put(annotation, JSON.stringify({ bbox: [...Array.from({ length: 1023 }, () => [20, 10, 40, 30]), [0, 0, 10, 10]], width: 200, height: 100 }));
+    expect((await loadVstar(dir))[0]!.roi).toEqual([0, 0, 0.3, 0.4]);
+  });
 });

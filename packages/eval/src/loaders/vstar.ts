@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LvrError } from '@lvr/core';
-import type { NormalizedBox } from '@lvr/data';
+import { MAX_BOXES_PER_RECORD, unionBox, type NormalizedBox } from '@lvr/data';
 import { optionLetter, type McqItem } from '../item.js';
 import { parseAnswerLetter, splitLetteredOptions } from './choices.js';
 import { ImageFiles, imagePixelSize } from './images.js';
@@ -46,8 +46,16 @@ async function readAnnotation(
   const ann = raw as Record<string, unknown>;
   const bbox = ann.bbox ?? [];
   if (!Array.isArray(bbox)) throw fail('bbox', `expected a list of [x, y, w, h] boxes, got ${describe(bbox)}`);
-  const targets = Array.isArray(ann.target_object) ? ann.target_object.map(String) : [];
+  const targets: string[] = [];
+  if (Array.isArray(ann.target_object)) {
+    ann.target_object.forEach((t: unknown, k) => {
+      // String() of a nested array recurses once per level; only names are targets
+      if (typeof t !== 'string' && typeof t !== 'number') throw fail(`target_object[${k}]`, `expected a name, got ${describe(t)}`);
+      targets.push(String(t));
+    });
+  }
   if (bbox.length === 0) return { boxes: [], targets };
+  if (bbox.length > MAX_BOXES_PER_RECORD) throw fail('bbox', `${bbox.length} boxes; an annotation may hold at most ${MAX_BOXES_PER_RECORD}`);
   let width = positiveNumber(ann.width);
   let height = positiveNumber(ann.height);
   if (width === undefined || height === undefined) {
@@ -65,13 +73,7 @@ async function readAnnotation(
     if (w < 0 || h < 0) throw fail(`bbox[${k}]`, `width and height must be ≥ 0, got ${JSON.stringify(b)}`);
     return [clamp01(x / width!), clamp01(y / height!), clamp01((x + w) / width!), clamp01((y + h) / height!)];
   });
-  const roi: NormalizedBox = [
-    Math.min(...boxes.map((b) => b[0])),
-    Math.min(...boxes.map((b) => b[1])),
-    Math.max(...boxes.map((b) => b[2])),
-    Math.max(...boxes.map((b) => b[3])),
-  ];
-  return { roi, boxes, targets, width, height };
+  return { roi: unionBox(boxes), boxes, targets, width, height };
 }
 
 /**
