@@ -72,6 +72,7 @@ describe('readGrpoDataset', () => {
     ['three turns', good({ conversations: [{ from: 'human', value: 'Q' }, { from: 'gpt', value: 'A' }, { from: 'human', value: 'Q' }] }), 'DATASET_FORMAT', /field "conversations": the last human turn/],
     ['four turns', good({ conversations: [{ from: 'human', value: 'Q' }, { from: 'gpt', value: 'A' }, { from: 'human', value: 'Q' }, { from: 'gpt', value: 'A' }] }), 'DATASET_FORMAT', /expected exactly 2 turns/],
     ['answer not a string', good({ conversations: [{ from: 'human', value: 'Q' }, { from: 'gpt', value: 4 }] }), 'DATASET_FORMAT', /field "conversations\[1\]\.value": expected a string, got 4/],
+    ['<image> left by removing <image>', good({ conversations: [{ from: 'human', value: '<ima<image>ge> How many?' }, { from: 'gpt', value: 'A' }] }), 'DATASET_FORMAT', /field "conversations\[0\]\.value": removing <image> leaves another <image>/],
     ['empty question', good({ conversations: [{ from: 'human', value: '<image>\n' }, { from: 'gpt', value: 'A' }] }), 'DATASET_FORMAT', /field "conversations\[0\]\.value": the question is empty/],
     ['<lvr> in the answer', good({ conversations: [{ from: 'human', value: 'Q' }, { from: 'gpt', value: '<lvr>A' }] }), 'DATASET_FORMAT', /<lvr> is not allowed in GRPO data/],
     ['traversal', good({ image: '../../etc/passwd' }), 'PATH_OUTSIDE_ROOT', /field "image": image path "\.\.\/\.\.\/etc\/passwd"/],

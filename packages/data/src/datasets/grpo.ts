@@ -1,5 +1,5 @@
 import { LvrError, writeJsonAtomic } from '@lvr/core';
-import { countOccurrences, expectObject, extraFields, LVR_PLACEHOLDER, parseConversations, parseId, parseImageField, peekId } from './fields.js';
+import { countOccurrences, expectObject, extraFields, IMAGE_PLACEHOLDER, LVR_PLACEHOLDER, parseConversations, parseId, parseImageField, peekId } from './fields.js';
 import { ImageChecker } from './image-check.js';
 import { readJsonArray } from './json-source.js';
 import { relativeInside } from './lvr-sft.js';
@@ -24,7 +24,7 @@ interface GrpoDraft {
 
 /**
  * Validates one raw GRPO record: exactly one image (a path or a one-element array), exactly two turns
- * `[human question, gpt answer]`, non-empty after `<image>` removal, and no `<lvr>` placeholder (stage 2
+ * `[human question, gpt answer]`, non-empty after `<image>` removal and with no `<image>` left by it, and no `<lvr>` placeholder (stage 2
  * has no boxes). `DATASET_FORMAT` naming file, record and field otherwise.
  */
 function parseGrpoRecord(raw: unknown, loc: RecordLocation): GrpoDraft {
@@ -44,6 +44,11 @@ function parseGrpoRecord(raw: unknown, loc: RecordLocation): GrpoDraft {
     }
   });
   const question = (turns[0] as { value: string }).value.replace(IMAGE_TOKEN_RE, '');
+  if (question.includes(IMAGE_PLACEHOLDER)) {
+    // "<ima<image>ge>": one removal pass leaves a new <image>; removing until none remain could take one pass
+    // per character, so such a question is rejected
+    throw recordError('DATASET_FORMAT', loc, 'conversations[0].value', `removing ${IMAGE_PLACEHOLDER} leaves another ${IMAGE_PLACEHOLDER} (placeholders nested inside each other)`);
+  }
   const answer = (turns[1] as { value: string }).value;
   if (question.trim().length === 0) {
     throw recordError('DATASET_FORMAT', loc, 'conversations[0].value', 'the question is empty (after removing <image>)');
