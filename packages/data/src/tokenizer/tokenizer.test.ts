@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLvrError } from '@lvr/core';
 import { addLvrTokens } from './add-tokens.js';
 import { createQwenLikeTokenizerJson } from './qwen-like.js';
-import { LvrTokenizer } from './tokenizer.js';
+import { LvrTokenizer, MAX_VOCAB_SIZE } from './tokenizer.js';
 import { createWordLevelTokenizerJson } from './word-level.js';
 
 function codeOf(fn: () => unknown): string | undefined {
@@ -67,6 +67,23 @@ describe('LvrTokenizer', () => {
     expect(codeOf(() => LvrTokenizer.fromJson({ model: { type: 'BPE' } }))).toBe('TOKENIZER');
     const noQwen = { ...createQwenLikeTokenizerJson(), added_tokens: [] };
     expect(() => LvrTokenizer.fromJson(noQwen)).toThrow(/lacks the Qwen chat \/ vision tokens <\|endoftext\|>/);
+  });
+
+  it('rejects a vocabulary id outside [0, maxVocabSize) before building (2^31 would spin for minutes)', () => {
+    const model = wordJson['model'] as { vocab: Record<string, number> };
+    const withId = (id: number): Record<string, unknown> => ({ ...wordJson, model: { ...model, vocab: { ...model.vocab, far: id } } });
+    for (const id of [MAX_VOCAB_SIZE, -1, 1.5, 2 ** 31]) {
+      expect(() => LvrTokenizer.fromJson(withId(id), {}, 'x/tokenizer.json')).toThrow(
+        expect.objectContaining({ code: 'TOKENIZER', message: `x/tokenizer.json: model.vocab token "far" has id ${id}; ids must be integers in [0, ${MAX_VOCAB_SIZE}) (MAX_VOCAB_SIZE)` }),
+      );
+    }
+    const added = wordJson['added_tokens'] as { id: number }[];
+    const farAdded = { ...wordJson, added_tokens: [...added.slice(0, -1), { ...added[added.length - 1]!, id: 2 ** 31 }] };
+    expect(() => LvrTokenizer.fromJson(farAdded)).toThrow(`added_tokens[${added.length - 1}] has id 2147483648`);
+    // the caller's bound (a model's vocab_size)
+    const size = LvrTokenizer.fromJson(wordJson).vocabSize;
+    expect(LvrTokenizer.fromJson(withId(size + 100), {}, 't', size + 101).vocabSize).toBe(size + 101);
+    expect(() => LvrTokenizer.fromJson(withId(size + 100), {}, 't', size + 100)).toThrow(`ids must be integers in [0, ${size + 100}) (the model's vocab_size)`);
   });
 
   it('rejects a BPE that would silently drop characters (no unk, no byte fallback, incomplete byte alphabet)', () => {

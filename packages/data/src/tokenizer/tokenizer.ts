@@ -94,13 +94,15 @@ export class LvrTokenizer {
   /**
    * Builds a tokenizer from a parsed `tokenizer.json` (and optionally `tokenizer_config.json`).
    * `clean_up_tokenization_spaces` defaults to false when the config does not set it (Qwen's value).
-   * Throws `LvrError('TOKENIZER')` for a malformed json, an unsupported model type, or missing Qwen
-   * chat / vision tokens.
+   * Throws `LvrError('TOKENIZER')` for a malformed json, an unsupported model type, missing Qwen
+   * chat / vision tokens, or a token id outside [0, `maxVocabSize`) (default {@link MAX_VOCAB_SIZE}; pass
+   * the model's `vocab_size`).
    */
   static fromJson(
     tokenizerJson: Readonly<Record<string, unknown>>,
     tokenizerConfig: Readonly<Record<string, unknown>> = {},
     source = 'tokenizer.json',
+    maxVocabSize?: number,
   ): LvrTokenizer {
     if (typeof tokenizerJson !== 'object' || tokenizerJson === null || Array.isArray(tokenizerJson)) {
       throw new LvrError('TOKENIZER', `${source}: expected a JSON object`, { details: { file: source } });
@@ -117,6 +119,7 @@ export class LvrTokenizer {
     }
     const json = { ...tokenizerJson, added_tokens: tokenizerJson['added_tokens'] ?? [] };
     assertNoSilentDrops(json, source);
+    assertIdsBounded(json, source, maxVocabSize ?? MAX_VOCAB_SIZE, maxVocabSize === undefined ? 'MAX_VOCAB_SIZE' : 'the model\'s vocab_size');
     let tokenizer: Tokenizer;
     try {
       tokenizer = new Tokenizer(json, { ...tokenizerConfig });
@@ -285,6 +288,27 @@ function assertNoSilentDrops(json: Readonly<Record<string, unknown>>, source: st
       (missing < 0 ? 'is not byte-level' : `lacks ${missing} of the 256 byte-level symbols`) +
       ', so it would silently drop characters it cannot encode', { details: { file: source } });
   }
+}
+
+/**
+ * The largest vocabulary {@link LvrTokenizer.fromJson} accepts by default (2^24 ids; Qwen2.5-VL has
+ * 151,665 tokens). The tokenizer library materialises every id up to the largest, so an id of 2^31 would
+ * spin for minutes and exhaust memory; ids are checked against the bound before the library sees them.
+ */
+export const MAX_VOCAB_SIZE = 2 ** 24;
+
+/** Every id of `model.vocab` and `added_tokens` is an integer in [0, `limit`). */
+function assertIdsBounded(json: Readonly<Record<string, unknown>>, source: string, limit: number, limitName: string): void {
+  const check = (id: unknown, what: string): void => {
+    if (typeof id !== 'number' || !Number.isInteger(id) || id < 0 || id >= limit) {
+      throw new LvrError('TOKENIZER', `${source}: ${what} has id ${String(id)}; ids must be integers in [0, ${limit}) (${limitName})`, {
+        details: { file: source },
+      });
+    }
+  };
+  for (const [token, id] of readModelVocab(json, source)) check(id, `model.vocab token ${JSON.stringify(token)}`);
+  const added = json['added_tokens'];
+  if (Array.isArray(added)) added.forEach((entry: unknown, i) => check((entry as { id?: unknown } | null)?.id, `added_tokens[${i}]`));
 }
 
 async function readJsonObject(file: string, required: boolean): Promise<unknown> {

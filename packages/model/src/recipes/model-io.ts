@@ -71,7 +71,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     throw new LvrError('CHECKPOINT', `${dir}: tokenizer.json is missing`, { details: { file: dir } });
   }
   const tokenizerJson = ckpt.tokenizerJson as Record<string, unknown>;
-  const tokenizer = LvrTokenizer.fromJson(tokenizerJson, undefined, `${dir}/tokenizer.json`);
+  const tokenizer = LvrTokenizer.fromJson(tokenizerJson, undefined, `${dir}/tokenizer.json`, config.vocabSize);
   if (tokenizer.vocabSize > config.vocabSize) {
     throw new LvrError('CHECKPOINT', `${dir}: tokenizer has ${tokenizer.vocabSize} ids but the model's vocab_size is ${config.vocabSize}`);
   }
