@@ -274,11 +274,20 @@ export function configFromJson(j: Record<string, unknown>, file = 'config.json')
       lvrId: num('lvr_id'),
       lvrLatentEndId: num('lvr_latent_end_id'),
       lvrEndId: num('lvr_end_id'),
-      latentIds: Array.isArray(j.latent_token_ids) ? (j.latent_token_ids as number[]) : [],
+      latentIds: latentTokenIds(j.latent_token_ids, file),
     },
     lvr: { head, latentEndEmbedding: j.lvr_latent_end_embedding === true, pauseTokens: j.lvr_pause_tokens === undefined ? 0 : num('lvr_pause_tokens') },
     lora: parseLora(j.lora, file),
   });
+}
+
+/** `latent_token_ids`: absent → none; else an array of non-negative integer token ids. */
+function latentTokenIds(v: unknown, file: string): number[] {
+  if (v === undefined) return [];
+  if (!Array.isArray(v) || !v.every((id) => Number.isSafeInteger(id) && (id as number) >= 0)) {
+    throw new LvrError('CONFIG_INVALID', `${file}: field "latent_token_ids" must be an array of token ids (non-negative integers), got ${JSON.stringify(v)}`);
+  }
+  return [...(v as number[])];
 }
 
 function parseLora(v: unknown, file: string): LoraConfig | null {

@@ -1,9 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LvrError, writeJsonAtomic } from '@lvr/core';
-import { LvrTokenizer } from '@lvr/data';
+import {
+  EOS_TOKEN,
+  IMAGE_PAD_TOKEN,
+  LVR_END_TOKEN,
+  LVR_LATENT_END_TOKEN,
+  LVR_START_TOKEN,
+  LVR_TOKEN,
+  LvrTokenizer,
+  PAD_TOKEN,
+  VISION_END_TOKEN,
+  VISION_START_TOKEN,
+} from '@lvr/data';
 import { assignParams, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
-import { configFromJson, configToJson } from '../config.js';
+import { configFromJson, configToJson, type ModelConfig } from '../config.js';
 import { initParams } from '../models/params.js';
 import { MiniQwenVL } from '../models/vlm.js';
 import { Rng } from '@lvr/core';
@@ -21,9 +32,12 @@ export interface LoadedModel {
   latentFeedback: LatentFeedbackKind;
 }
 
+/** The training modes `lvr_training.json` may name. */
+export const TRAINING_MODES = Object.freeze(['base', 'sft', 'lvr', 'livr', 'rl'] as const);
+
 /** `lvr_training.json`: the training mode of a model folder, so inference prompts it the way it was trained. */
 export interface TrainingInfo {
-  mode: 'base' | 'sft' | 'lvr' | 'livr' | 'rl';
+  mode: (typeof TRAINING_MODES)[number];
   /** LIVR: latent tokens appended to the question. */
   numLatents?: number | undefined;
   /** LVR: what a latent step feeds back (absent = `hidden`, the reference). */
@@ -50,11 +64,52 @@ export async function saveModel(dir: string, model: MiniQwenVL, tokenizerJson: o
 }
 
 async function readTrainingInfo(dir: string): Promise<TrainingInfo | undefined> {
+  const file = join(dir, TRAINING_INFO_FILE);
+  let info: unknown;
   try {
-    return JSON.parse(await readFile(join(dir, TRAINING_INFO_FILE), 'utf8')) as TrainingInfo;
+    info = JSON.parse(await readFile(file, 'utf8'));
   } catch (cause) {
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new LvrError('CHECKPOINT', `${join(dir, TRAINING_INFO_FILE)}: unreadable`, { cause });
+    throw new LvrError('CHECKPOINT', `${file}: unreadable`, { cause });
+  }
+  if (typeof info !== 'object' || info === null || Array.isArray(info)) {
+    throw new LvrError('CHECKPOINT', `${file}: expected a JSON object`, { details: { file } });
+  }
+  const mode = (info as { mode?: unknown }).mode;
+  if (!(TRAINING_MODES as readonly unknown[]).includes(mode)) {
+    throw new LvrError('CHECKPOINT', `${file}: field "mode" must be one of ${TRAINING_MODES.join(', ')}, got ${JSON.stringify(mode) ?? 'nothing'}`, {
+      details: { file, field: 'mode' },
+    });
+  }
+  return info as TrainingInfo;
+}
+
+/**
+ * The special-token ids config.json stores must be the tokenizer's: a swapped pair (e.g. `<|image_pad|>`
+ * and `<|vision_start|>`) would otherwise load and fail much later with a misleading shape error.
+ */
+function checkTokenIds(config: Readonly<ModelConfig>, tokenizer: LvrTokenizer, dir: string): void {
+  const s = tokenizer.special;
+  const t = config.tokens;
+  const pairs: [field: string, configId: number, token: string, tokenizerId: number | undefined][] = [
+    ['image_token_id', t.imagePadId, IMAGE_PAD_TOKEN, s.imagePad],
+    ['vision_start_token_id', t.visionStartId, VISION_START_TOKEN, s.visionStart],
+    ['vision_end_token_id', t.visionEndId, VISION_END_TOKEN, s.visionEnd],
+    ['eos_token_id', t.eosId, EOS_TOKEN, s.eos],
+    ['pad_token_id', t.padId, PAD_TOKEN, s.pad],
+    ['lvr_start_id', t.lvrStartId, LVR_START_TOKEN, s.lvrStart],
+    ['lvr_id', t.lvrId, LVR_TOKEN, s.lvr],
+    ['lvr_latent_end_id', t.lvrLatentEndId, LVR_LATENT_END_TOKEN, s.lvrLatentEnd],
+    ['lvr_end_id', t.lvrEndId, LVR_END_TOKEN, s.lvrEnd],
+  ];
+  const wrong = pairs
+    .filter(([, configId, , tokenizerId]) => configId !== tokenizerId)
+    .map(([field, configId, token, tokenizerId]) => `${field} is ${configId} but ${token} is ${tokenizerId ?? 'missing'}`);
+  if (t.latentIds.join() !== s.livrLatents.join()) {
+    wrong.push(`latent_token_ids is [${t.latentIds.join(', ')}] but the <|latent_k|> tokens are [${s.livrLatents.join(', ')}]`);
+  }
+  if (wrong.length > 0) {
+    throw new LvrError('CHECKPOINT', `${dir}: config.json and tokenizer.json disagree: ${wrong.join('; ')}`, { details: { file: dir } });
   }
 }
 
@@ -75,6 +130,8 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   if (tokenizer.vocabSize > config.vocabSize) {
     throw new LvrError('CHECKPOINT', `${dir}: tokenizer has ${tokenizer.vocabSize} ids but the model's vocab_size is ${config.vocabSize}`);
   }
+  checkTokenIds(config, tokenizer, dir);
+  const training = await readTrainingInfo(dir);
   const params = initParams(config, new Rng(0));
   try {
     assignParams(params, ckpt.params, { file: dir });
@@ -82,7 +139,6 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     for (const p of params.values()) p.variable.dispose();
     throw e;
   }
-  const training = await readTrainingInfo(dir);
   const latentFeedback = parseLatentFeedback(training?.latent_feedback, `${join(dir, TRAINING_INFO_FILE)}: "latent_feedback"`);
   if (latentFeedback === 'pause' && config.lvr.pauseTokens === 0) {
     for (const p of params.values()) p.variable.dispose();

@@ -69,6 +69,11 @@ export async function restoreTraining(
   const rng = state.rng.trainer;
   if (!rng) throw new LvrError('CHECKPOINT', `${dir}: trainer_state.json has no rng.trainer state`, { details: { file: dir } });
   if (!state.optimizer) throw new LvrError('CHECKPOINT', `${dir}: trainer_state.json has no optimizer state`, { details: { file: dir } });
+  if (state.step > target.cfg.totalSteps) {
+    throw new LvrError('CHECKPOINT', `${dir}: trainer_state.json is at step ${state.step}, past the ${target.cfg.totalSteps} steps requested; ask for at least ${state.step} steps to resume it`, {
+      details: { file: dir, field: 'step' },
+    });
+  }
   assignParams(target.params, ck.params, { file: dir });
   target.optimizer.importState(state.optimizer, { file: join(dir, CHECKPOINT_FILES.optimizer) });
   target.rng.setState(rng);

@@ -149,6 +149,11 @@ describe('train', () => {
     const d = makeStore(5);
     await run({ store: d, config: cfg, resumeFrom: join(outDir, 'checkpoint-5') });
     expect(weights(d)).toEqual(weights(a));
+    // a checkpoint past the requested steps is refused, not silently "finished"
+    await expect(run({ store: d, config: { ...cfg, totalSteps: 4 }, resumeFrom: join(outDir, 'checkpoint-5') })).rejects.toMatchObject({
+      code: 'CHECKPOINT',
+      message: expect.stringMatching(/checkpoint-5: trainer_state\.json is at step 5, past the 4 steps requested/),
+    });
     disposeParams(a);
     disposeParams(c);
     disposeParams(d);
