@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { isLvrError } from '@lvr/core';
 
 /** A command-line mistake (unknown option, bad value, missing argument): reported with usage, exit code 2. */
 export class UsageError extends Error {
@@ -64,6 +65,24 @@ export function listOption<T extends string>(values: ParsedValues, name: string,
     throw new UsageError(`--${name} expects a comma-separated list of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`);
   }
   return items as T[];
+}
+
+/**
+ * A string option read by a library parser (a stop strategy, a sampler, a shard): `fallback` when absent;
+ * the parser's `LvrError` becomes a {@link UsageError} naming the option (exit 2, not 1).
+ *
+ * @example
+ * specOption(values, 'strategy', 'fixed:8', parseStrategySpec); // { kind: 'fixed', steps: 8 }
+ */
+export function specOption<T>(values: ParsedValues, name: string, fallback: string, parse: (spec: string) => T): T {
+  const raw = values[name];
+  if (raw !== undefined && typeof raw !== 'string') throw new UsageError(`--${name} expects a value`);
+  try {
+    return parse(raw ?? fallback);
+  } catch (e) {
+    if (isLvrError(e)) throw new UsageError(`--${name}: ${e.message}`);
+    throw e;
+  }
 }
 
 /** A path option resolved against `cwd`, or `fallback` (resolved too) when absent; `undefined` if neither. */

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, getLogLevel } from '@lvr/core';
+import { generateSuite } from '@lvr/data';
+import { loadBenchmark, makeResult } from '@lvr/eval';
 import { runCli } from './cli.js';
 import { synthCommand, synthOptionsFromArgs } from './commands/synth.js';
 import { memoryIo } from './io.js';
@@ -46,6 +48,48 @@ describe('runCli: usage and errors', () => {
       expect(io.err()).toContain(`lvr ${argv[0]}:`);
       expect(io.err()).toContain('Options:');
     }
+  });
+
+  it('a negative number reaches the option\'s range check (exit 2 with the range, not "argument is ambiguous")', async () => {
+    for (const [argv, message] of [
+      [['synth', '--out', dir, '--train', '-5'], '--train must be in 0..1000000, got -5'],
+      [['synth', '--out', dir, '--seed', '-3'], '--seed must be in 0..4294967295, got -3'],
+      [['train', '--mode', 'base', '--data', dir, '--out', dir, '--steps', '-5'], '--steps must be in'],
+      [['synth', '--out', dir, '--train', '-.5'], '--train expects an integer, got "-.5"'],
+    ] as const) {
+      const io = memoryIo(dir);
+      expect(await runCli(argv, io), argv.join(' ')).toBe(2);
+      expect(io.err()).toContain(message);
+      expect(io.err()).not.toContain('ambiguous');
+    }
+  });
+
+  it('an impossible --shard, an unknown --strategy or --sampler is a usage mistake (exit 2)', async () => {
+    const evalArgs = ['eval', '--model', 'm', '--benchmark', 'synthetic', '--data', 'd', '--out', 'o.jsonl'];
+    const inferArgs = ['infer', '--model', 'm', '--image', 'i.png', '--question', 'q'];
+    for (const [argv, message] of [
+      [[...evalArgs, '--shard', '3/2'], 'lvr eval: --shard: shard: expected "i/n" with 1 ≤ i ≤ n'],
+      [[...evalArgs, '--strategy', 'bogus'], 'lvr eval: --strategy: '],
+      [[...inferArgs, '--strategy', 'bogus'], 'lvr infer: --strategy: '],
+      [[...inferArgs, '--sampler', 'bogus'], 'lvr infer: --sampler: '],
+    ] as const) {
+      const io = memoryIo(dir);
+      expect(await runCli(argv, io), argv.join(' ')).toBe(2);
+      expect(io.err()).toContain(message);
+      expect(io.err()).toContain('Options:');
+    }
+  });
+
+  it('a results file with an item twice fails before any model is opened or item evaluated', async () => {
+    const suite = join(dir, 'dup-suite');
+    await generateSuite({ outDir: suite, seed: 1, trainCount: 2, testCount: 4 });
+    const [a, b] = await loadBenchmark('synthetic', suite);
+    const out = join(dir, 'dup.jsonl');
+    await writeFile(out, [a!, b!, a!].map((item) => `${JSON.stringify(makeResult(item, '(A)'))}\n`).join(''));
+    const io = memoryIo(dir);
+    const argv = ['eval', '--model', join(dir, 'no-model'), '--benchmark', 'synthetic', '--data', suite, '--out', out];
+    expect(await runCli(argv, io)).toBe(1);
+    expect(io.err()).toContain(`lvr eval: error [DATASET_FORMAT]: ${out}: synthetic item ${a!.id} appears twice`);
   });
 
   it('reports an LvrError on stderr with exit code 1', async () => {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { getLogLevel, isLvrError, setLogLevel, setLogSink, type LogRecord } from '@lvr/core';
-import { GLOBAL_OPTIONS, UsageError, formatOptions, toParseArgsOptions, type ParsedValues } from './args.js';
+import { GLOBAL_OPTIONS, UsageError, formatOptions, toParseArgsOptions, type OptionSpec, type ParsedValues } from './args.js';
 import type { Command } from './commands/command.js';
 import { demoCommand } from './commands/demo.js';
 import { synthCommand } from './commands/synth.js';
@@ -70,6 +70,31 @@ function describeError(e: unknown): string {
 }
 
 /**
+ * `--steps -5` → `--steps=-5`. `node:util` `parseArgs` refuses a value that starts with `-` as "ambiguous",
+ * so a negative number would never reach the option's own range check; joined, it does (exit 2 with the
+ * range). Only values that look like numbers are joined, so `--out -x` still fails as before.
+ */
+function joinNegativeNumbers(args: readonly string[], options: Readonly<Record<string, OptionSpec>>): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === '--') {
+      out.push(...args.slice(i));
+      break;
+    }
+    const next = args[i + 1];
+    const spec = arg.startsWith('--') && !arg.includes('=') ? options[arg.slice(2)] : undefined;
+    if (spec?.type === 'string' && next !== undefined && /^-(\d|\.\d)/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+/**
  * Runs `lvr` with the given arguments (without `node` and the script path) and returns the exit code.
  * Never calls `process.exit`, so tests run commands in-process with a {@link CliIo} from `memoryIo`.
  *
@@ -99,7 +124,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   let values: ParsedValues;
   try {
     const parsed = parseArgs({
-      args: [...rest],
+      args: joinNegativeNumbers(rest, { ...cmd.options, ...GLOBAL_OPTIONS }),
       options: toParseArgsOptions({ ...cmd.options, ...GLOBAL_OPTIONS }),
       allowPositionals: cmd.positionals === true,
       strict: true,

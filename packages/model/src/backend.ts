@@ -12,10 +12,13 @@ export interface InitBackendOptions {
    * installed one (native TensorFlow, CUDA for -gpu), otherwise the single-threaded SIMD wasm backend.
    * `wasm` / `cpu` force a backend (`cpu` is 15–25× slower and only meant for debugging).
    */
-  prefer?: 'auto' | 'wasm' | 'native' | 'cpu';
+  prefer?: (typeof BACKEND_PREFERENCES)[number];
 }
 
 let initialised: BackendName | undefined;
+
+/** The values of {@link InitBackendOptions.prefer} and of the `LVR_BACKEND` environment variable. */
+export const BACKEND_PREFERENCES = Object.freeze(['auto', 'wasm', 'native', 'cpu'] as const);
 
 async function tryImport(name: string): Promise<boolean> {
   try {
@@ -33,7 +36,13 @@ async function tryImport(name: string): Promise<boolean> {
  * const name = await initBackend(); // 'wasm' on a stock install, 'tensorflow' with tfjs-node installed
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendName> {
-  const prefer = options.prefer ?? (process.env.LVR_BACKEND as InitBackendOptions['prefer']) ?? 'auto';
+  const env = process.env.LVR_BACKEND;
+  const requested: string = options.prefer ?? (env === undefined || env === '' ? 'auto' : env);
+  if (!(BACKEND_PREFERENCES as readonly string[]).includes(requested)) {
+    const source = options.prefer !== undefined ? 'initBackend: prefer' : 'the LVR_BACKEND environment variable';
+    throw new LvrError('CONFIG_INVALID', `${source} must be one of ${BACKEND_PREFERENCES.join(', ')}, got ${JSON.stringify(requested)}`);
+  }
+  const prefer = requested as NonNullable<InitBackendOptions['prefer']>;
   if (initialised && (prefer === 'auto' || backendMatches(initialised, prefer))) return initialised;
   if (prefer === 'auto' || prefer === 'native') {
     const native = (await tryImport('@tensorflow/tfjs-node-gpu')) || (await tryImport('@tensorflow/tfjs-node'));

@@ -2,7 +2,7 @@
  * @lvr/model — a trainable miniature Qwen2.5-VL in TensorFlow.js (wasm by default) with LVR and LIVR training,
  * a trainer with exact resume, HF-style checkpoints, and a KV-cache step model for `@lvr/decoding`.
  */
-export { initBackend, currentBackend, type BackendName, type InitBackendOptions } from './backend.js';
+export { initBackend, currentBackend, BACKEND_PREFERENCES, type BackendName, type InitBackendOptions } from './backend.js';
 export {
   resolveModelConfig, configToJson, configFromJson, headDim, patchRowWidth, DEFAULT_VISION,
   type ModelConfig, type ModelConfigInput, type VisionConfig, type LvrModulesConfig, type TokenIdsConfig,

@@ -1,6 +1,7 @@
-import { BENCHMARKS, evaluateItems, formatScoreTable, loadBenchmark, makeResult, mergeResultFiles, openResults, appendResult, parseShard, pendingItems, scoreResults, shardItems, type BenchmarkName, type EvalMethod, type ProbeKind, type ResultRecord } from '@lvr/eval';
+import { BENCHMARKS, evaluateItems, formatScoreTable, loadBenchmark, makeResult, mergeResultFiles, openResults, appendResult, parseShard, pendingItems, resultKey, scoreResults, shardItems, type BenchmarkName, type EvalMethod, type ProbeKind, type ResultRecord } from '@lvr/eval';
+import { LvrError } from '@lvr/core';
 import { parseStrategySpec } from '@lvr/decoding';
-import { UsageError, intOption, pathOption, type ParsedValues } from '../args.js';
+import { UsageError, intOption, pathOption, specOption, type ParsedValues } from '../args.js';
 import { openModel } from '../model-backend.js';
 import type { Command, CommandContext } from './command.js';
 import { displayPath } from './synth.js';
@@ -15,6 +16,20 @@ const PROBES: readonly ProbeKind[] = ['none', 'zeros', 'noise', 'shuffle', 'skip
  * @example
  * // lvr eval --model runs/demo/lvr --benchmark synthetic --data runs/demo/suite --out runs/eval/lvr.jsonl --strategy fixed:8
  */
+/** A results file with one item twice (a bad hand merge) would be scored twice: refuse it before evaluating. */
+function checkUniqueResults(records: readonly ResultRecord[], file: string): void {
+  const seen = new Set<string>();
+  for (const r of records) {
+    const key = resultKey(r);
+    if (seen.has(key)) {
+      throw new LvrError('DATASET_FORMAT', `${file}: ${r.benchmark} item ${r.id} appears twice; remove the duplicate (or merge shards with lvr eval merge)`, {
+        details: { file, id: r.id },
+      });
+    }
+    seen.add(key);
+  }
+}
+
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'evaluate a model on a benchmark (resumable, shardable) and score it with CIs',
@@ -59,12 +74,13 @@ export const evalCommand: Command = {
     if (!bench || !(BENCHMARKS as readonly string[]).includes(bench)) throw new UsageError(`--benchmark must be one of ${BENCHMARKS.join(' | ')}`);
     const probe = (values.probe ?? 'none') as ProbeKind;
     if (!PROBES.includes(probe)) throw new UsageError(`--probe must be one of ${PROBES.join(' | ')}`);
-    const strategy = parseStrategySpec(typeof values.strategy === 'string' ? values.strategy : 'fixed:8:force-end');
-    const shard = typeof values.shard === 'string' ? parseShard(values.shard) : undefined;
+    const strategy = specOption(values, 'strategy', 'fixed:8:force-end', parseStrategySpec);
+    const shard = values.shard === undefined ? undefined : specOption(values, 'shard', '', parseShard);
     const batch = intOption(values, 'batch', 1, 4096) ?? 32;
     const all = await loadBenchmark(bench, data);
     const items = shard ? shardItems(all, shard) : all;
     const done = await openResults(out);
+    checkUniqueResults(done, out);
     const pending = pendingItems(items, done);
     const opened = await openModel(model, typeof values.backend === 'string' ? values.backend : 'tfjs');
     try {

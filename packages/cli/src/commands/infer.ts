@@ -1,7 +1,7 @@
 import { buildPromptIds, loadAndPreprocessImage } from '@lvr/data';
 import { generate, parseSamplerSpec, parseStrategySpec, type GenerateResult } from '@lvr/decoding';
 import { openModel } from '../model-backend.js';
-import { UsageError, intOption, pathOption, type ParsedValues } from '../args.js';
+import { UsageError, intOption, pathOption, specOption, type ParsedValues } from '../args.js';
 import type { Command, CommandContext } from './command.js';
 
 /** The answer word of a generation: the text inside `<answer> … </answer>`, else the text without special tokens. */
@@ -56,8 +56,8 @@ export const inferCommand: Command = {
     if (!dir) throw new UsageError('--model DIR is required');
     if (!image) throw new UsageError('--image PATH is required');
     if (typeof question !== 'string' || question.trim() === '') throw new UsageError('--question TEXT is required');
-    const strategy = parseStrategySpec(typeof values.strategy === 'string' ? values.strategy : 'fixed:8');
-    const sampler = parseSamplerSpec(typeof values.sampler === 'string' ? values.sampler : 'greedy');
+    const strategy = specOption(values, 'strategy', 'fixed:8', parseStrategySpec);
+    const sampler = specOption(values, 'sampler', 'greedy', parseSamplerSpec);
     const opened = await openModel(dir, typeof values.backend === 'string' ? values.backend : 'tfjs');
     const { stepModel, dispose } = opened;
     try {
