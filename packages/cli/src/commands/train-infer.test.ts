@@ -39,7 +39,7 @@ describe('lvr train and lvr infer', () => {
     const io2 = memoryIo(dir);
     expect(await runCli(['infer', '--model', 'lvr'], io2)).toBe(2);
     const io3 = memoryIo(dir);
-    expect(await runCli(['infer', '--model', 'lvr', '--image', 'x.png', '--question', 'q', '--strategy', 'bogus:1'], io3)).toBe(1);
+    expect(await runCli(['infer', '--model', 'lvr', '--image', 'x.png', '--question', 'q', '--strategy', 'bogus:1'], io3)).toBe(2); // an unknown strategy is a usage mistake (issue 14 item 10)
     expect(io3.err()).toMatch(/bogus/);
   });
 });
