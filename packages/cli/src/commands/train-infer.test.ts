@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSuite } from '@lvr/data';
 import { runCli } from '../cli.js';
+import { DEFAULT_CHECKPOINT_EVERY } from './train.js';
 import { memoryIo } from '../io.js';
 
 let dir: string;
@@ -31,6 +32,24 @@ describe('lvr train and lvr infer', () => {
     expect(res.trace.outputIds.length).toBeGreaterThan(0);
     for (const s of res.trace.spans) expect(s.steps).toBeLessThanOrEqual(3);
   });
+
+  it('checkpoints fine-tuning periodically by default so a killed run can resume (issue 14 item 9)', async () => {
+    expect(DEFAULT_CHECKPOINT_EVERY).toBeGreaterThan(0);
+    const io = memoryIo(dir);
+    expect(await runCli(['train', '--mode', 'base', '--data', 'suite', '--out', 'ck-base', '--steps', '1', '--batch', '2', '--size', 'tiny', '-q'], io), io.err()).toBe(0);
+    // Fine-tuning honours --checkpoint-every (it used to apply to --mode base only) …
+    const io2 = memoryIo(dir);
+    expect(await runCli(['train', '--mode', 'sft', '--base', 'ck-base', '--data', 'suite', '--out', 'ck-sft', '--steps', '4', '--batch', '2', '--checkpoint-every', '2', '-q'], io2), io2.err()).toBe(0);
+    expect((await readdir(join(dir, 'ck-sft'))).filter((f) => f.startsWith('checkpoint-')).sort()).toEqual(['checkpoint-2', 'checkpoint-4']);
+    // … a later run resumes from one (the step count continues from the checkpoint) …
+    const io3 = memoryIo(dir);
+    expect(await runCli(['train', '--mode', 'sft', '--base', 'ck-base', '--data', 'suite', '--out', 'ck-sft2', '--steps', '4', '--batch', '2', '--resume', join('ck-sft', 'checkpoint-2'), '--json'], io3), io3.err()).toBe(0);
+    expect(JSON.parse(io3.out())).toMatchObject({ steps: 4 });
+    // … and 0 checkpoints only at the end.
+    const io4 = memoryIo(dir);
+    expect(await runCli(['train', '--mode', 'sft', '--base', 'ck-base', '--data', 'suite', '--out', 'ck-end', '--steps', '3', '--batch', '2', '--checkpoint-every', '0', '-q'], io4), io4.err()).toBe(0);
+    expect((await readdir(join(dir, 'ck-end'))).filter((f) => f.startsWith('checkpoint-'))).toEqual(['checkpoint-3']);
+  }, 120_000);
 
   it('reports usage errors with exit code 2', async () => {
     const io = memoryIo(dir);

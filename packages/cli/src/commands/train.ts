@@ -3,6 +3,9 @@ import { UsageError, intOption, numberOption, pathOption, type ParsedValues } fr
 import type { Command, CommandContext } from './command.js';
 import { displayPath } from './synth.js';
 
+/** `lvr train` checkpoints this often unless told otherwise, so a killed run can `--resume` (the library default is 0). */
+export const DEFAULT_CHECKPOINT_EVERY = 50;
+
 const MODES = ['base', 'sft', 'lvr', 'livr'] as const;
 type Mode = (typeof MODES)[number];
 
@@ -35,7 +38,8 @@ export const trainCommand: Command = {
     '(--lambda, --lvr-loss mse|mae|cosine, --latents N for a fixed span length). LIVR: K latents (--latents),',
     'stage 1 with the bottleneck mask for --stage1 of the steps, then stage 2 (schedule restarts).',
     'DIR receives config.json, model.safetensors, tokenizer.json, metrics.jsonl, loss_curve.png and',
-    'checkpoint-<step>/ folders; --resume DIR continues a run exactly.',
+    `checkpoint-<step>/ folders (every ${DEFAULT_CHECKPOINT_EVERY} steps unless --checkpoint-every N; 0 = only at the end; the last 2 kept).`,
+    'A killed run resumes exactly where its newest checkpoint left off: lvr train … --resume DIR (the same DIR, or a checkpoint folder).',
   ].join('\n'),
   options: {
     mode: { type: 'string', valueName: 'MODE', description: 'base | sft | lvr | livr' },
@@ -49,7 +53,7 @@ export const trainCommand: Command = {
     size: { type: 'string', valueName: 'NAME', description: 'model size for --mode base: tiny | demo | base | full (default demo)' },
     'grid-prob': { type: 'string', valueName: 'P', description: 'base: share of grid scenes (16 objects, one marked) (default 0.5 with --size base, else 0)' },
     'mark-prob': { type: 'string', valueName: 'P', description: 'base: chance a free scene has a marked object (default 0.5 with --size base, else 0)' },
-    'checkpoint-every': { type: 'string', valueName: 'N', description: 'save checkpoint-<step>/ every N steps (default: only at the end)' },
+    'checkpoint-every': { type: 'string', valueName: 'N', description: `save checkpoint-<step>/ every N steps (default ${DEFAULT_CHECKPOINT_EVERY}; 0 = only at the end)` },
     lambda: { type: 'string', valueName: 'X', description: 'LVR loss weight λ (default 0.1, the reference)' },
     'lvr-loss': { type: 'string', valueName: 'KIND', description: 'LVR loss: mse | mae | cosine (default mse)' },
     latents: { type: 'string', valueName: 'N', description: 'LVR: fixed latent count per span; LIVR: K (default 16)' },
@@ -72,7 +76,7 @@ export const trainCommand: Command = {
     const lr = numberOption(values, 'lr', 0, 1);
     const seed = intOption(values, 'seed', 0, 0xffffffff);
     const resume = pathOption(values, 'resume', ctx.io.cwd);
-    const checkpointEvery = intOption(values, 'checkpoint-every', 1, 10_000_000);
+    const checkpointEvery = intOption(values, 'checkpoint-every', 0, 10_000_000) ?? DEFAULT_CHECKPOINT_EVERY;
     const common = {
       outDir: out,
       ...(steps !== undefined ? { steps } : {}),
@@ -81,6 +85,7 @@ export const trainCommand: Command = {
       ...(seed !== undefined ? { seed } : {}),
       ...(resume ? { resumeFrom: resume } : {}),
       ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+      trainer: { checkpointEvery },
     };
     const backend = await initBackend();
     let res: RecipeResult;
@@ -93,7 +98,6 @@ export const trainCommand: Command = {
       res = await pretrainBase({
         ...common, tokenizerPath: data, ...(size ? { size: size as 'tiny' | 'demo' | 'base' | 'full' } : {}),
         ...(gridProbability > 0 || markProbability > 0 ? { caption: { gridProbability, markProbability } } : {}),
-        ...(checkpointEvery !== undefined ? { trainer: { checkpointEvery } } : {}),
       });
     } else {
       const base = pathOption(values, 'base', ctx.io.cwd);
