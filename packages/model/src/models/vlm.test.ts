@@ -58,7 +58,7 @@ describe('MiniQwenVL forward', () => {
     const img = image(new Rng(4));
     const ids = Int32Array.from([20, T.imagePadId, T.imagePadId, T.imagePadId, T.imagePadId, 21, 22]);
     const inp = { batch: 1, length: 7, inputIds: ids, positionIds: textPositions(1, 7), images: [img] };
-    await expectNoLeak(() => tf.tidy(() => { model.forward(inp); }));
+    await expectNoLeak(() => tf.tidy(() => { model.forward(inp); }), { warmup: true });
     const vars = [...model.params.values()].map((e) => e.variable);
     await expectNoLeak(() => {
       const { value, grads } = tf.variableGrads(() => tf.sum(model.logits(model.forward(inp).hidden)) as tf.Scalar, vars);
