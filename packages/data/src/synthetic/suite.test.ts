@@ -117,7 +117,10 @@ describe('generateSuite', () => {
   });
 
   it('rewrites its own folder (removing stale images) but refuses a folder with foreign files', async () => {
-    const dir = join(root, 'a');
+    // Its own folder (not the shared 'a' the other tests read), so the tests pass in any order.
+    const dir = join(root, 'rewrite');
+    await generateSuite({ ...OPTS, outDir: dir });
+    expect((await readdir(join(dir, 'images'))).length).toBe(40);
     await generateSuite({ ...OPTS, trainCount: 8, testCount: 4, outDir: dir });
     expect((await readdir(join(dir, 'images'))).length).toBe(12);
     const foreign = join(root, 'foreign');
