@@ -1,27 +1,23 @@
 import { LvrError } from '@lvr/core';
 import { addCellCodes, type SymbolCodebook } from '@lvr/data';
-import type { CacheHandle, PrefillRow, StepImage, StepInput, StepModel, StepOutput } from '@lvr/decoding';
-import { withImagePadOverrides } from './image-pad-overrides.js';
+import type { StepImage, StepModel } from '@lvr/decoding';
+import { VisualTokenOverrideModel } from './image-pad-overrides.js';
 
 /**
  * A `StepModel` for the `pixels-cell` view of the grid tasks: the wrapped model's own vision tower reads the
  * image, and each merged visual token gets its cell's fixed position code added (`addCellCodes`, the codebook's
  * `cells` rows) — the address a rotary-only ViT leaves out of a token's content. Every `<|image_pad|>` position
- * gets the coded token as an embedding override and `encodeImages` returns the same tokens, so evaluation,
- * probes and pointer feedback see what training saw.
+ * gets the coded token as an embedding override and `encodeImages` returns the same tokens
+ * (`VisualTokenOverrideModel`), so evaluation, probes and pointer feedback see what training saw.
  *
  * @example
  * const sm = new CellCodeVisionModel(inner, symbolCodebook({ dim: 64, seed: 0, scale: 2.1 }), { imagePadId, mergeSize: 2 });
  */
-export class CellCodeVisionModel implements StepModel {
-  readonly hiddenSize: number;
-  readonly vocabSize: number;
-  readonly tokens: StepModel['tokens'];
-  readonly latentEndEmbedding: Float32Array | undefined;
-  readonly backend: string;
+export class CellCodeVisionModel extends VisualTokenOverrideModel {
+  private readonly encodeInner: (images: readonly StepImage[]) => Promise<Float32Array>;
 
   constructor(
-    private readonly inner: StepModel,
+    inner: StepModel,
     private readonly codebook: SymbolCodebook,
     private readonly o: { imagePadId: number; mergeSize: number },
   ) {
@@ -29,18 +25,15 @@ export class CellCodeVisionModel implements StepModel {
       throw new LvrError('SHAPE_MISMATCH', `CellCodeVisionModel: codebook dim ${codebook.dim} ≠ model hidden size ${inner.hiddenSize}`);
     }
     if (!inner.encodeImages) throw new LvrError('UNSUPPORTED', `CellCodeVisionModel: the ${inner.backend} model cannot return visual tokens`);
-    this.hiddenSize = inner.hiddenSize;
-    this.vocabSize = inner.vocabSize;
-    this.tokens = inner.tokens;
-    this.latentEndEmbedding = inner.latentEndEmbedding;
-    this.backend = `${inner.backend}+cells`;
+    super(inner, o.imagePadId, 'CellCodeVisionModel', 'cells');
+    this.encodeInner = inner.encodeImages.bind(inner);
   }
 
   /** The vision tower's tokens plus each cell's code, (Σ tokens × D) in order. */
   async encodeImages(images: readonly StepImage[]): Promise<Float32Array> {
     const d = this.hiddenSize;
     const m2 = this.o.mergeSize * this.o.mergeSize;
-    const tokens = Float32Array.from(await this.inner.encodeImages!(images));
+    const tokens = Float32Array.from(await this.encodeInner(images));
     let off = 0;
     for (const im of images) {
       const n = (im.gridThw.t * im.gridThw.h * im.gridThw.w) / m2;
@@ -49,22 +42,5 @@ export class CellCodeVisionModel implements StepModel {
     }
     if (off * d !== tokens.length) throw new LvrError('SHAPE_MISMATCH', `CellCodeVisionModel: ${tokens.length / d} visual tokens for images of ${off}`);
     return tokens;
-  }
-
-  async prefill(rows: readonly PrefillRow[]): Promise<StepOutput & { cache: CacheHandle }> {
-    const mapped: PrefillRow[] = [];
-    for (const [r, row] of rows.entries()) {
-      const images = row.images ?? [];
-      mapped.push(images.length === 0 ? row : withImagePadOverrides(row, await this.encodeImages(images), this.hiddenSize, this.o.imagePadId, 'CellCodeVisionModel', r));
-    }
-    return this.inner.prefill(mapped);
-  }
-
-  step(cache: CacheHandle, inputs: readonly StepInput[]): Promise<StepOutput> {
-    return this.inner.step(cache, inputs);
-  }
-
-  release(cache: CacheHandle): void {
-    this.inner.release(cache);
   }
 }
