@@ -74,17 +74,7 @@ export function gridCodebook(c: Readonly<ModelConfig>, o: { seed: number | strin
  * codebook tokens enter the LM, so they sit in the same regime as the vision tower's output.
  */
 export function visualTokenScale(model: MiniQwenVL, rng: Rng, boards = 8): number {
-  const items = Array.from({ length: boards }, () => drawChase(rng, { hops: 1, legend: false }));
-  const tokens = encodeScenes(model, items.map((it) => it.scene));
-  const d = model.config.hiddenSize;
-  const norms: number[] = [];
-  for (let i = 0; i < tokens.length / d; i++) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += (tokens[i * d + j] as number) ** 2;
-    norms.push(Math.sqrt(s));
-  }
-  norms.sort((a, b) => a - b);
-  return norms[Math.floor(norms.length / 2)] as number;
+  return medianTokenNorm(model, rng, boards, false);
 }
 
 /**
@@ -92,6 +82,11 @@ export function visualTokenScale(model: MiniQwenVL, rng: Rng, boards = 8): numbe
  * the scale at which the `pixels-cell` position code is added (so it neither drowns nor vanishes in the content).
  */
 export function centredTokenScale(model: MiniQwenVL, rng: Rng, boards = 8): number {
+  return medianTokenNorm(model, rng, boards, true);
+}
+
+/** Median token norm over `boards` fresh chase boards, each board's mean token subtracted first when `centred`. */
+function medianTokenNorm(model: MiniQwenVL, rng: Rng, boards: number, centred: boolean): number {
   const items = Array.from({ length: boards }, () => drawChase(rng, { hops: 1, legend: false }));
   const tokens = encodeScenes(model, items.map((it) => it.scene));
   const d = model.config.hiddenSize;
@@ -99,14 +94,14 @@ export function centredTokenScale(model: MiniQwenVL, rng: Rng, boards = 8): numb
   const norms: number[] = [];
   for (let b = 0; b < boards; b++) {
     const mu = new Float64Array(d);
-    for (let i = 0; i < per; i++) for (let j = 0; j < d; j++) mu[j]! += (tokens[(b * per + i) * d + j] as number) / per;
+    if (centred) for (let i = 0; i < per; i++) for (let j = 0; j < d; j++) mu[j]! += (tokens[(b * per + i) * d + j] as number) / per;
     for (let i = 0; i < per; i++) {
       let s = 0;
       for (let j = 0; j < d; j++) s += ((tokens[(b * per + i) * d + j] as number) - (mu[j] as number)) ** 2;
       norms.push(Math.sqrt(s));
     }
   }
-  norms.sort((a, b) => a - b);
+  norms.sort((x, y) => x - y);
   return norms[Math.floor(norms.length / 2)] as number;
 }
 
