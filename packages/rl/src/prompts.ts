@@ -1,9 +1,11 @@
 import { LvrError } from '@lvr/core';
-import { IMAGE_PLACEHOLDER, SYSTEM_MESSAGE, expandImagePlaceholders, promptChunk, systemChunk } from '@lvr/data';
+import { IMAGE_PLACEHOLDER, SYSTEM_MESSAGE, renderChatPrompt } from '@lvr/data';
 
 /** The part of a tokenizer the prompt builder needs (`LvrTokenizer` fits). */
 export interface PromptEncoder {
   encode(text: string): number[];
+  /** The model folder's Jinja chat template (`LvrTokenizer.chatTemplate`); absent = the default ChatML one. */
+  readonly chatTemplate?: string | undefined;
 }
 
 /** Options of {@link buildRolloutPrompt}. */
@@ -17,7 +19,7 @@ export interface RolloutPromptOptions {
 }
 
 /**
- * The rollout prompt ids in the reference's GRPO layout (lvr-reference.md §5.3 item 1):
+ * The rollout prompt ids, rendered through the tokenizer's chat template; the default template gives the reference's GRPO layout (lvr-reference.md §5.3 item 1):
  * `<|im_start|>system\n{system}<|im_end|>\n<|im_start|>user\n` + per image `<|vision_start|><|image_pad|>×n<|vision_end|>`
  * + `{question}<|im_end|>\n<|im_start|>assistant\n`. No LVR instruction is added.
  *
@@ -31,6 +33,9 @@ export function buildRolloutPrompt(tokenizer: PromptEncoder, o: RolloutPromptOpt
   if (o.question.includes(IMAGE_PLACEHOLDER)) {
     throw new LvrError('INVALID_ARGUMENT', `buildRolloutPrompt: the question must not contain ${IMAGE_PLACEHOLDER} (images always come first)`);
   }
-  const user = expandImagePlaceholders(IMAGE_PLACEHOLDER.repeat(o.imageTokenCounts.length) + o.question, o.imageTokenCounts, 'question');
-  return Int32Array.from(tokenizer.encode(systemChunk(o.systemMessage ?? SYSTEM_MESSAGE) + promptChunk(user)));
+  const text = renderChatPrompt({
+    user: IMAGE_PLACEHOLDER.repeat(o.imageTokenCounts.length) + o.question, imageTokenCounts: o.imageTokenCounts,
+    systemMessage: o.systemMessage ?? SYSTEM_MESSAGE, template: tokenizer.chatTemplate, where: 'tokenizer_config.json',
+  });
+  return Int32Array.from(tokenizer.encode(text));
 }

@@ -9,6 +9,8 @@ export {
   expandLvrPlaceholders,
 } from './chat.js';
 export type { ChatMessage, ConversationTurn, LvrExpansionOptions } from './chat.js';
+export { DEFAULT_CHAT_TEMPLATE, applyChatTemplate, chatTemplateFromConfig, renderChatPrompt, userContent } from './chat-template.js';
+export type { ChatContentPart, ChatPromptOptions, TemplateMessage } from './chat-template.js';
 export { findTokenRuns, findTokenPositions } from './spans.js';
 export type { TokenSpan, PositionRange } from './spans.js';
 export { buildLvrSftSequence } from './lvr-sequence.js';

@@ -1,7 +1,7 @@
 import { LvrError } from '@lvr/core';
 import type { LvrTokenizer } from '../tokenizer/tokenizer.js';
-import { IM_END_TOKEN, IM_START_TOKEN, SYSTEM_MESSAGE, livrLatentTokens } from '../tokenizer/special-tokens.js';
-import { expandImagePlaceholders, promptChunk, systemChunk } from './chat.js';
+import { SYSTEM_MESSAGE, livrLatentTokens } from '../tokenizer/special-tokens.js';
+import { renderChatPrompt } from './chat-template.js';
 
 /** Options of {@link buildPromptIds}. */
 export interface PromptIdsOptions {
@@ -17,21 +17,22 @@ export interface PromptIdsOptions {
 }
 
 /**
- * The inference prompt — system chunk, user turn, `<|im_start|>assistant\n` — tokenized exactly as the
- * training sequences' prefix (`buildLvrSftSequence` for SFT / LVR, `buildLivrSequence` with `numLatents` for
+ * The inference prompt — system chunk, user turn, `<|im_start|>assistant\n` — rendered through the tokenizer's
+ * chat template (`tokenizer_config.json`, else the default ChatML one) and tokenized; with the default template it
+ * is exactly the training sequences' prefix (`buildLvrSftSequence` for SFT / LVR, `buildLivrSequence` with `numLatents` for
  * LIVR), so generation starts from the same context the model was trained on.
  *
  * @example
  * const ids = buildPromptIds({ tokenizer, question: '<image>\nwhat colour is the small circle ?', imageTokenCounts: [16] });
  */
 export function buildPromptIds(o: PromptIdsOptions): Int32Array {
-  const question = expandImagePlaceholders(o.question, o.imageTokenCounts, 'question');
-  const system = o.tokenizer.encode(systemChunk(o.systemMessage ?? SYSTEM_MESSAGE));
   const k = o.numLatents ?? 0;
   if (!Number.isInteger(k) || k < 0) throw new LvrError('INVALID_ARGUMENT', `buildPromptIds: numLatents must be a non-negative integer, got ${k}`);
-  if (k === 0) return Int32Array.from([...system, ...o.tokenizer.encode(promptChunk(question))]);
-  o.tokenizer.requireLivrLatents(k);
-  const user = o.tokenizer.encode(`${IM_START_TOKEN}user\n${question}`);
-  const tail = o.tokenizer.encode(`${livrLatentTokens(k).join('')}${IM_END_TOKEN}\n${IM_START_TOKEN}assistant\n`);
-  return Int32Array.from([...system, ...user, ...tail]);
+  if (k > 0) o.tokenizer.requireLivrLatents(k);
+  // LIVR's K latent tokens close the user turn (as buildLivrSequence places them).
+  const text = renderChatPrompt({
+    user: k > 0 ? `${o.question}${livrLatentTokens(k).join('')}` : o.question, imageTokenCounts: o.imageTokenCounts,
+    systemMessage: o.systemMessage ?? SYSTEM_MESSAGE, template: o.tokenizer.chatTemplate, where: 'tokenizer_config.json',
+  });
+  return Int32Array.from(o.tokenizer.encode(text));
 }

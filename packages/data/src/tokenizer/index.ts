@@ -24,7 +24,7 @@ export {
 } from './special-tokens.js';
 export { addSpecialTokens, addLvrTokens, addLivrLatentTokens } from './add-tokens.js';
 export type { AddedTokenJson } from './add-tokens.js';
-export { LvrTokenizer, MAX_VOCAB_SIZE, SUPPORTED_TOKENIZER_MODELS } from './tokenizer.js';
+export { LvrTokenizer, MAX_VOCAB_SIZE, SUPPORTED_TOKENIZER_MODELS, readTokenizerConfig } from './tokenizer.js';
 export type { LvrTokenIds, SpecialTokenIds, DecodeOptions } from './tokenizer.js';
 export { createWordLevelTokenizerJson, WORD_LEVEL_UNK_TOKEN, WORD_LEVEL_PUNCTUATION, CHAT_ROLE_WORDS } from './word-level.js';
 export type { WordLevelTokenizerOptions } from './word-level.js';

@@ -2,6 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { LvrError } from '@lvr/core';
+import { chatTemplateFromConfig } from '../sequences/chat-template.js';
 import { readModelVocab } from './add-tokens.js';
 import { byteLevelAlphabet, usesByteLevel } from './byte-level.js';
 import {
@@ -78,8 +79,11 @@ export class LvrTokenizer {
   readonly #json: Readonly<Record<string, unknown>>;
   readonly #cleanUpSpaces: boolean;
   readonly #source: string;
+  /** The folder's Jinja chat template (`tokenizer_config.json`'s `chat_template`); `undefined` = the default ChatML one. */
+  readonly chatTemplate: string | undefined;
 
-  private constructor(tokenizer: Tokenizer, json: Readonly<Record<string, unknown>>, cleanUpSpaces: boolean, source: string) {
+  private constructor(tokenizer: Tokenizer, json: Readonly<Record<string, unknown>>, cleanUpSpaces: boolean, source: string, chatTemplate?: string) {
+    this.chatTemplate = chatTemplate;
     this.#tokenizer = tokenizer;
     this.#json = json;
     this.#cleanUpSpaces = cleanUpSpaces;
@@ -128,7 +132,8 @@ export class LvrTokenizer {
       throw new LvrError('TOKENIZER', `${source}: cannot build the tokenizer: ${why}`, { cause, details: { file: source } });
     }
     const clean = tokenizerConfig['clean_up_tokenization_spaces'];
-    return new LvrTokenizer(tokenizer, json, typeof clean === 'boolean' ? clean : false, source);
+    const template = chatTemplateFromConfig(tokenizerConfig, source.replace(/tokenizer\.json$/, 'tokenizer_config.json'));
+    return new LvrTokenizer(tokenizer, json, typeof clean === 'boolean' ? clean : false, source, template);
   }
 
   /**
@@ -309,6 +314,17 @@ function assertIdsBounded(json: Readonly<Record<string, unknown>>, source: strin
   for (const [token, id] of readModelVocab(json, source)) check(id, `model.vocab token ${JSON.stringify(token)}`);
   const added = json['added_tokens'];
   if (Array.isArray(added)) added.forEach((entry: unknown, i) => check((entry as { id?: unknown } | null)?.id, `added_tokens[${i}]`));
+}
+
+/**
+ * A model folder's `tokenizer_config.json` (chat template, `clean_up_tokenization_spaces`), or `{}` when the folder
+ * has none. `LvrError('TOKENIZER')` naming the file when it is not a JSON object.
+ *
+ * @example
+ * const tok = LvrTokenizer.fromJson(tokenizerJson, await readTokenizerConfig('models/base'));
+ */
+export async function readTokenizerConfig(dir: string): Promise<Record<string, unknown>> {
+  return ((await readJsonObject(join(dir, 'tokenizer_config.json'), false)) ?? {}) as Record<string, unknown>;
 }
 
 async function readJsonObject(file: string, required: boolean): Promise<unknown> {

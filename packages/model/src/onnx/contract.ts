@@ -5,13 +5,15 @@ import { headDim, type ModelConfig } from '../config.js';
  * The ONNX model-folder contract (docs/onnx.md). It mirrors the transformers.js / onnx-community layout of
  * Qwen2-VL plus `last_hidden_state`, which LVR feeds back:
  *
- *     config.json  tokenizer.json  preprocessor_config.json  [lvr_training.json]  [lvr_extras.safetensors]
+ *     config.json  tokenizer.json  tokenizer_config.json  preprocessor_config.json  [lvr_training.json]  [lvr_extras.safetensors]
  *     onnx/embed_tokens.onnx  onnx/vision_encoder.onnx  onnx/decoder_model_merged.onnx  [onnx/lvr_head.onnx]
  */
 export const ONNX_FILES = {
   config: 'config.json',
   tokenizer: 'tokenizer.json',
   preprocessor: 'preprocessor_config.json',
+  /** The chat template (`chat_template`, Jinja) and tokenizer settings, as Hugging Face / transformers.js read them. */
+  tokenizerConfig: 'tokenizer_config.json',
   /** Copied from the checkpoint when present: how the model was trained (prompting mode, LIVR latent count). */
   training: 'lvr_training.json',
   /** Only when the model has a learned `<|lvr_latent_end|>` embedding (tensor `lvr_latent_end_emb`). */

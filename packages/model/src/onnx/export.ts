@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LvrError, ProgressReporter, createLogger, writeFileAtomic, writeJsonAtomic, type ProgressCallback } from '@lvr/core';
+import { DEFAULT_CHAT_TEMPLATE, IM_END_TOKEN, PAD_TOKEN } from '@lvr/data';
 import { configToJson } from '../config.js';
 import { encodeSafetensors } from '../io/safetensors.js';
 import { param } from '../models/params.js';
@@ -22,6 +23,15 @@ export interface ExportOnnxOptions {
   readonly training?: TrainingInfo | undefined;
   /** One tick per file written. */
   readonly onProgress?: ProgressCallback | undefined;
+  /** The Jinja chat template written into tokenizer_config.json (default: the source folder's, else the default ChatML one). */
+  readonly chatTemplate?: string | undefined;
+}
+
+/** `tokenizer_config.json` of an exported folder: what Hugging Face / transformers.js read besides tokenizer.json. */
+export function tokenizerConfigJson(chatTemplate: string | undefined): Record<string, unknown> {
+  return {
+    chat_template: chatTemplate ?? DEFAULT_CHAT_TEMPLATE, clean_up_tokenization_spaces: false, eos_token: IM_END_TOKEN, pad_token: PAD_TOKEN,
+  };
 }
 
 /** What an export wrote. */
@@ -43,7 +53,7 @@ export function modelWeights(model: MiniQwenVL): WeightSource {
 
 /**
  * Writes a model (and its tokenizer JSON) as an ONNX model folder (docs/onnx.md): config.json, tokenizer.json,
- * preprocessor_config.json, onnx/{embed_tokens,vision_encoder,decoder_model_merged}.onnx, plus onnx/lvr_head.onnx
+ * tokenizer_config.json (the chat template: `opts.chatTemplate`, else the default ChatML one), preprocessor_config.json, onnx/{embed_tokens,vision_encoder,decoder_model_merged}.onnx, plus onnx/lvr_head.onnx
  * when the model has an LVR head, lvr_extras.safetensors when it has a learned latent-end embedding,
  * pause_embeddings.safetensors when it has pause embeddings (the `pause` latent feedback) and lvr_training.json
  * (with its `"latent_feedback"`) when `opts.training` is given.
@@ -83,6 +93,7 @@ export async function writeOnnxFolder(model: MiniQwenVL, tokenizerJson: object, 
   }
   await write(ONNX_FILES.config, json(configToJson(c)));
   await write(ONNX_FILES.tokenizer, json(tokenizerJson));
+  await write(ONNX_FILES.tokenizerConfig, json(tokenizerConfigJson(opts.chatTemplate)));
   await write(ONNX_FILES.preprocessor, json(preprocessorConfigJson(c)));
   if (opts.training) await write(ONNX_FILES.training, json(opts.training));
   if (extras) {
@@ -110,9 +121,9 @@ export async function writeOnnxFolder(model: MiniQwenVL, tokenizerJson: object, 
  * const { files } = await exportOnnx('runs/demo/lvr', 'runs/demo/onnx');
  */
 export async function exportOnnx(modelDir: string, outDir: string, opts: ExportOnnxOptions = {}): Promise<ExportOnnxResult> {
-  const { model, tokenizerJson, training } = await loadModel(modelDir);
+  const { model, tokenizer, tokenizerJson, training } = await loadModel(modelDir);
   try {
-    return await writeOnnxFolder(model, tokenizerJson, outDir, { training, ...opts });
+    return await writeOnnxFolder(model, tokenizerJson, outDir, { training, chatTemplate: tokenizer.chatTemplate, ...opts });
   } finally {
     model.dispose();
   }

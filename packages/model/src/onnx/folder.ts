@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LvrError, isLvrError } from '@lvr/core';
-import { LvrTokenizer, type PreprocessOptions } from '@lvr/data';
+import { LvrTokenizer, readTokenizerConfig, type PreprocessOptions } from '@lvr/data';
 import { configFromJson, type ModelConfig } from '../config.js';
 import { decodeSafetensors } from '../io/safetensors.js';
 import type { LatentFeedbackConfig } from '@lvr/decoding';
@@ -99,7 +99,7 @@ export async function readOnnxFolder(dir: string): Promise<OnnxFolderAssets> {
   const model = await readOnnxFolderModel(dir);
   const tokPath = join(dir, ONNX_FILES.tokenizer);
   const tokenizerJson = await readJson(tokPath, 'tokenizer.json');
-  const tokenizer = LvrTokenizer.fromJson(tokenizerJson, undefined, tokPath);
+  const tokenizer = LvrTokenizer.fromJson(tokenizerJson, await readTokenizerConfig(dir), tokPath);
   if (tokenizer.vocabSize > model.config.vocabSize) {
     throw new LvrError('CHECKPOINT', `${tokPath}: tokenizer has ${tokenizer.vocabSize} ids but the model's vocab_size is ${model.config.vocabSize}`, { details: { file: tokPath } });
   }

@@ -6,12 +6,13 @@ import { fromBinary, toBinary } from '@bufbuild/protobuf';
 import { ModelProtoSchema } from 'onnx-buf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLvrError } from '@lvr/core';
+import { DEFAULT_CHAT_TEMPLATE } from '@lvr/data';
 import { generate, type GenerateResult, type PrefillRow, type StepInput, type StepModel, type StepOutput } from '@lvr/decoding';
 import { initBackend } from '../backend.js';
 import { configToJson, type ModelConfig } from '../config.js';
 import { TfjsStepModel } from '../inference/tfjs-step-model.js';
 import { MiniQwenVL } from '../models/vlm.js';
-import { saveModel, type TrainingInfo } from '../recipes/model-io.js';
+import { loadModel, saveModel, type TrainingInfo } from '../recipes/model-io.js';
 import { preprocessFor } from '../recipes/pretrain-data.js';
 import { maxAbsDiff } from '../testing.js';
 import { ONNX_FILES } from './contract.js';
@@ -87,6 +88,26 @@ describe('exportOnnx', () => {
     expect(folder.preprocess).toMatchObject({ patchSize: p.patchSize, mergeSize: p.mergeSize, minPixels: p.minPixels, maxPixels: p.maxPixels, mean: [...p.mean], std: [...p.std] });
     for (const f of [ONNX_FILES.embed, ONNX_FILES.vision, ONNX_FILES.decoder]) expect((await readFile(join(base.dir, f))).byteLength).toBeGreaterThan(1000);
     await expect(readFile(join(base.dir, ONNX_FILES.lvrHead))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('writes a chat template into tokenizer_config.json: the source folder\'s, else the default ChatML one', async () => {
+    const written = JSON.parse(await readFile(join(base.dir, ONNX_FILES.tokenizerConfig), 'utf8')) as Record<string, unknown>;
+    expect(written['chat_template']).toBe(DEFAULT_CHAT_TEMPLATE);
+    expect((await readOnnxFolder(base.dir)).tokenizer.chatTemplate).toBe(DEFAULT_CHAT_TEMPLATE);
+    const custom = "{%- for m in messages -%}{{- m['role'] -}}{%- endfor -%}";
+    const ckpt = join(root, 'templated-ckpt');
+    const model = MiniQwenVL.create(c, { seed: 3 });
+    try {
+      await saveModel(ckpt, model, tok);
+    } finally {
+      model.dispose();
+    }
+    await writeFile(join(ckpt, 'tokenizer_config.json'), JSON.stringify({ chat_template: custom }));
+    const loaded = await loadModel(ckpt);
+    loaded.model.dispose();
+    expect(loaded.tokenizer.chatTemplate).toBe(custom);
+    await exportOnnx(ckpt, join(root, 'templated'));
+    expect((await readOnnxFolder(join(root, 'templated'))).tokenizer.chatTemplate).toBe(custom);
   });
 
   const python = spawnSync('/usr/bin/python3', ['-c', 'import onnx'], { stdio: 'ignore' }).status === 0;

@@ -12,6 +12,7 @@ import {
   PAD_TOKEN,
   VISION_END_TOKEN,
   VISION_START_TOKEN,
+  readTokenizerConfig,
 } from '@lvr/data';
 import { assignParams, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
 import { configFromJson, configToJson, type ModelConfig } from '../config.js';
@@ -126,7 +127,7 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
     throw new LvrError('CHECKPOINT', `${dir}: tokenizer.json is missing`, { details: { file: dir } });
   }
   const tokenizerJson = ckpt.tokenizerJson as Record<string, unknown>;
-  const tokenizer = LvrTokenizer.fromJson(tokenizerJson, undefined, `${dir}/tokenizer.json`, config.vocabSize);
+  const tokenizer = LvrTokenizer.fromJson(tokenizerJson, await readTokenizerConfig(dir), `${dir}/tokenizer.json`, config.vocabSize);
   if (tokenizer.vocabSize > config.vocabSize) {
     throw new LvrError('CHECKPOINT', `${dir}: tokenizer has ${tokenizer.vocabSize} ids but the model's vocab_size is ${config.vocabSize}`);
   }
