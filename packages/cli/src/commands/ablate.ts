@@ -1,6 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { pathExists, createLogger, writeJsonAtomic } from '@lvr/core';
+import { pathExists, createLogger, writeFileAtomic, writeJsonAtomic } from '@lvr/core';
 import { loadSyntheticSuite, svgPng } from '@lvr/eval';
 import { UsageError, intOption, pathOption, type ParsedValues } from '../args.js';
 import { runLvr } from '../demo/subprocess.js';
@@ -94,12 +94,12 @@ export async function writeAblationReport(
   const charts: [string, string][] = [['accuracy', ablationAccuracySvg(table)]];
   if (table.rows.some((r) => Object.keys(r.strategies).length > 0)) charts.push(['steps', ablationStepsSvg(table)]);
   for (const [name, svg] of charts) {
-    await writeFile(join(outDir, `${name}.svg`), svg);
-    await writeFile(join(outDir, `${name}.png`), await svgPng(svg));
+    await writeFileAtomic(join(outDir, `${name}.svg`), svg);
+    await writeFileAtomic(join(outDir, `${name}.png`), await svgPng(svg));
     files.push(join(outDir, `${name}.png`));
   }
   const figures = charts.map(([name]) => `![${name}](${name}.png)`);
-  await writeFile(join(outDir, 'results.md'), `${ablationMarkdown(table, { command })}\n${figures.join('\n\n')}\n`);
+  await writeFileAtomic(join(outDir, 'results.md'), `${ablationMarkdown(table, { command })}\n${figures.join('\n\n')}\n`);
   files.push(join(outDir, 'results.md'));
   return files;
 }

@@ -1,6 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { LvrError, createLogger, pathExists, writeJsonAtomic, type ProgressCallback } from '@lvr/core';
+import { LvrError, createLogger, pathExists, writeFileAtomic, writeJsonAtomic, type ProgressCallback } from '@lvr/core';
 import { svgPng } from '@lvr/eval';
 import type { GridTaskSpec, GridView } from '@lvr/model';
 import { runLvr } from '../demo/subprocess.js';
@@ -91,13 +91,13 @@ export async function writeStudyReport(outDir: string, results: readonly StudyJo
   let figure = '';
   if (cfg.task.kind === 'chase' && labels.length > 1) {
     const svg = accuracyVsKSvg(table, `${title}: accuracy vs hops`, STUDY_CHANCE);
-    await writeFile(join(outDir, 'accuracy-vs-k.svg'), svg);
-    await writeFile(join(outDir, 'accuracy-vs-k.png'), await svgPng(svg));
+    await writeFileAtomic(join(outDir, 'accuracy-vs-k.svg'), svg);
+    await writeFileAtomic(join(outDir, 'accuracy-vs-k.png'), await svgPng(svg));
     files.push(join(outDir, 'accuracy-vs-k.png'));
     figure = '\n![accuracy vs k](accuracy-vs-k.png)\n';
   }
   const markdown = `${studyMarkdown(table, { title, command, chance: STUDY_CHANCE, verdict })}${figure}`;
-  await writeFile(join(outDir, 'results.md'), markdown);
+  await writeFileAtomic(join(outDir, 'results.md'), markdown);
   files.push(join(outDir, 'results.md'));
   if (publish) {
     files.push(...await publishStudy(publish, {

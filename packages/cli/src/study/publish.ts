@@ -1,6 +1,6 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { LvrError, pathExists, writeJsonAtomic } from '@lvr/core';
+import { LvrError, pathExists, writeFileAtomic, writeJsonAtomic } from '@lvr/core';
 
 /**
  * `--publish DOC`: copies a study's report into the documentation, so the tables in docs/results.md and the JSON in
@@ -25,7 +25,7 @@ export async function publishStudy(doc: string, o: { key: string; task: string; 
   const a = text.indexOf(open);
   const b = text.indexOf(close);
   text = a >= 0 && b > a ? `${text.slice(0, a)}${block}${text.slice(b + close.length)}` : `${text.trimEnd()}\n\n${block}\n`;
-  await writeFile(doc, text);
+  await writeFileAtomic(doc, text);
   const files = [doc, join(dir, `${o.key}.json`)];
   await writeJsonAtomic(join(dir, `${o.key}.json`), o.json);
   const main = join(dir, `${o.task}.json`);

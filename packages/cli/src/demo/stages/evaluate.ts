@@ -1,6 +1,6 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeJsonAtomic, type Logger } from '@lvr/core';
+import { writeFileAtomic, writeJsonAtomic, type Logger } from '@lvr/core';
 import { loadAndPreprocessImage, loadImage, resolvePreprocessOptions } from '@lvr/data';
 import type { StopStrategyConfig } from '@lvr/decoding';
 import {
@@ -63,7 +63,7 @@ async function heatmaps(dir: string, items: readonly McqItem[], opened: OpenedMo
     const grid = { h: p.gridThw.h / merge, w: p.gridThw.w / merge };
     const png = await latentHeatmapPng({ image: img, roi: it.roi, similarity: cosineToRows(first, tokens, sm.hiddenSize), grid, scale: 4 });
     const file = join(dir, `heatmap-${it.category}.png`);
-    await writeFile(file, png);
+    await writeFileAtomic(file, png);
     out.push(file);
   }
   log.info('heatmaps written', { count: out.length });
@@ -145,7 +145,7 @@ export const evalStage: DemoStage = {
             latentSimilarity = meanNeighbourCosine(items.map((it) => res.latents.get(it.id)?.[0]));
             figures.push(...(await heatmaps(evalDir, items, opened, res.latents, merge, ctx.log)));
           }
-          await writeFile(file, recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
+          await writeFileAtomic(file, recs.map((r) => JSON.stringify(r)).join('\n') + '\n');
         }
         records.set(job.name, recs);
         const strategy = strategyName(job.strategy, job.method);

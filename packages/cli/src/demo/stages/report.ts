@@ -1,4 +1,4 @@
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { pathExists, writeFileAtomic, writeJsonAtomic } from '@lvr/core';
 import {
@@ -139,7 +139,7 @@ export const reportStage: DemoStage = {
     const md = join(out, 'report.md');
     const head = [`# The demo: latent reasoning on chase-k, the base's visual tokens, and a perception task`, '', `Generated ${data.createdAt}.`, ''];
     const probeMd = probe ? ['## The base: what its frozen visual tokens carry', '', ...probeMarkdown(probe), ''] : [];
-    await writeFile(md, [...head, ...(chase?.md ?? []), ...probeMd, demote(renderMarkdown(data))].join('\n'));
+    await writeFileAtomic(md, [...head, ...(chase?.md ?? []), ...probeMd, demote(renderMarkdown(data))].join('\n'));
     return { artifacts: { report: md }, summary: { rows: data.rows.length, figures: figures.length + (chase ? 1 : 0), ...(chase ? { chase: 'yes' } : {}) } };
   },
 };
