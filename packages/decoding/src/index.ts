@@ -14,6 +14,7 @@ export type {
 } from './loop/generate-options.js';
 export { buildReplayInputs } from './loop/trace.js';
 export type { GenerateResult, LatentSpan, LatentStopReason, FinishReason, InputKind, TokenEvent } from './loop/trace.js';
+export { traceSegments, type TraceSegment } from './loop/trace-segments.js';
 
 // latent feedback (which vector a latent step feeds)
 export type {
@@ -32,6 +33,7 @@ export { rowVisualTokens } from './feedback/visual-tokens.js';
 export { resolveSamplerConfig, parseSamplerSpec } from './sampling/sampler-config.js';
 export type { SamplerConfig, ResolvedSampler } from './sampling/sampler-config.js';
 export { sampleToken } from './sampling/sample-token.js';
+export { vocabPaddingIds } from './sampling/padding-ids.js';
 export type { SampledToken, SampleSite } from './sampling/sample-token.js';
 export {
   applyRepetitionPenalty, suppressTokens, applyTemperature, applyTopK, applyTopP, softmax, logSoftmaxAt, argmax,
@@ -53,4 +55,7 @@ export { latentEndStrategy, type LatentEndConfig } from './strategies/latent-end
 export { modeSwitchStrategy, MODE_SWITCH_RULES, type ModeSwitchConfig, type ModeSwitchRule } from './strategies/mode-switch.js';
 export { convergeStrategy, type ConvergeConfig } from './strategies/converge.js';
 export { endProbStrategy, type EndProbConfig } from './strategies/end-prob.js';
+export { exitProbStrategy, type ExitProbConfig } from './strategies/exit-prob.js';
+export { tokenProbabilityStrategy, type TokenProbabilityConfig } from './strategies/token-probability.js';
+export { DEFAULT_STOP_STRATEGY, DEFAULT_STOP_STRATEGY_SPEC } from './strategies/default.js';
 export { latentDistance, cosineSimilarity, DISTANCE_CRITERIA, type DistanceCriterion } from './strategies/distance.js';

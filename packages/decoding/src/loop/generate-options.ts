@@ -1,5 +1,6 @@
 import { LvrError, createLogger, type ProgressCallback } from '@lvr/core';
 import { resolveSamplerConfig, type ResolvedSampler, type SamplerConfig } from '../sampling/sampler-config.js';
+import { DEFAULT_STOP_STRATEGY } from '../strategies/default.js';
 import { createStopStrategy, type StopStrategyConfig } from '../strategies/registry.js';
 import { createLatentFeedback, type LatentFeedbackSpec } from '../feedback/create-feedback.js';
 import type { LatentFeedback } from '../feedback/latent-feedback.js';
@@ -43,7 +44,10 @@ export type LatentTransform = (ctx: LatentTransformContext) => Float32Array;
 
 /** Options of {@link generate}. Every field is optional; `resolveGenerateOptions` documents the defaults. */
 export interface GenerateOptions {
-  /** Stop strategy: a config (selected through the registry) or a ready instance. Default `{ kind: 'fixed', steps: 8 }`. */
+  /**
+   * Stop strategy: a config (selected through the registry) or a ready instance. Default
+   * {@link DEFAULT_STOP_STRATEGY} (`fixed:8:force-end`).
+   */
   readonly strategy?: StopStrategyConfig | StopStrategy | undefined;
   /** Default `{ kind: 'greedy' }`. */
   readonly sampler?: SamplerConfig | undefined;
@@ -136,7 +140,7 @@ function isStrategy(s: StopStrategyConfig | StopStrategy): s is StopStrategy {
  * const resolved = resolveGenerateOptions(model, { strategy: { kind: 'fixed', steps: 4 }, maxNewTokens: 32 });
  */
 export function resolveGenerateOptions(model: StepModel, options: GenerateOptions = {}): ResolvedGenerateOptions {
-  const rawStrategy = options.strategy ?? { kind: 'fixed', steps: 8 };
+  const rawStrategy = options.strategy ?? DEFAULT_STOP_STRATEGY;
   const strategy = isStrategy(rawStrategy) ? rawStrategy : createStopStrategy(rawStrategy);
   const V = model.vocabSize;
   const t = model.tokens;

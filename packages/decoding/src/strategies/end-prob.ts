@@ -1,6 +1,5 @@
-import { softmax } from '../sampling/logits-processors.js';
 import type { StopStrategy } from './stop-strategy.js';
-import { boolField, intField, numberField, optionalIntField } from './validate.js';
+import { tokenProbabilityStrategy, type TokenProbabilityConfig } from './token-probability.js';
 
 /**
  * `end-prob` — adaptive (in none of the papers): stop when the LM head's probability of `<|lvr_end|>` (softmax of
@@ -19,30 +18,11 @@ import { boolField, intField, numberField, optionalIntField } from './validate.j
  * @example
  * createStopStrategy({ kind: 'end-prob', p: 0.3, maxSteps: 16, forceEnd: true });
  */
-export interface EndProbConfig {
+export interface EndProbConfig extends TokenProbabilityConfig {
   readonly kind: 'end-prob';
-  readonly p?: number | undefined;
-  readonly minSteps?: number | undefined;
-  readonly maxSteps?: number | undefined;
-  readonly forceEnd?: boolean | undefined;
 }
 
 /** Builds the `end-prob` strategy (see {@link EndProbConfig}). */
 export function endProbStrategy(config: EndProbConfig): StopStrategy {
-  const p = numberField('end-prob', 'p', config.p, 0.5, 0, 1, { lo: true, hi: true });
-  const minSteps = intField('end-prob', 'minSteps', config.minSteps, 0, 1);
-  const maxSteps = optionalIntField('end-prob', 'maxSteps', config.maxSteps, 1);
-  const forceEnd = boolField('end-prob', 'forceEnd', config.forceEnd);
-  const strategy: StopStrategy = {
-    kind: 'end-prob',
-    needs: Object.freeze({}),
-    maxSteps,
-    forceEnd,
-    decide: (ctx) => {
-      if (ctx.steps < minSteps) return 'continue';
-      const prob = softmax(ctx.logits)[ctx.tokens.lvrEndId] ?? 0;
-      return prob > p ? 'exit' : 'continue';
-    },
-  };
-  return Object.freeze(strategy);
+  return tokenProbabilityStrategy({ ...config, kind: 'end-prob' }, (t) => [t.lvrEndId]);
 }

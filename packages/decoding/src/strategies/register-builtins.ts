@@ -1,6 +1,7 @@
 import { convergeStrategy, type ConvergeConfig } from './converge.js';
 import { DISTANCE_CRITERIA } from './distance.js';
 import { endProbStrategy, type EndProbConfig } from './end-prob.js';
+import { exitProbStrategy, type ExitProbConfig } from './exit-prob.js';
 import { fixedStepsStrategy, type FixedStepsConfig } from './fixed.js';
 import { latentEndStrategy, type LatentEndConfig } from './latent-end.js';
 import { MODE_SWITCH_RULES, modeSwitchStrategy, type ModeSwitchConfig } from './mode-switch.js';
@@ -48,5 +49,7 @@ export function builtinStopStrategies(): readonly BuiltinStopStrategy[] {
       'converge[:TAU[:MAXSTEPS[:MINSTEPS]]][:force-end]', { positional: ['threshold', 'maxSteps', 'minSteps'], flags: FORCE_END }),
     builtin<EndProbConfig>('end-prob', endProbStrategy, 'stop when P(<|lvr_end|>) exceeds p',
       'end-prob[:P[:MAXSTEPS[:MINSTEPS]]][:force-end]', { positional: ['p', 'maxSteps', 'minSteps'], flags: FORCE_END }),
+    builtin<ExitProbConfig>('exit-prob', exitProbStrategy, 'stop when P(<|lvr_latent_end|>) + P(<|lvr_end|>) exceeds p',
+      'exit-prob[:P[:MAXSTEPS[:MINSTEPS]]][:force-end]', { positional: ['p', 'maxSteps', 'minSteps'], flags: FORCE_END }),
   ];
 }

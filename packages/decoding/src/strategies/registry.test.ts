@@ -17,9 +17,9 @@ afterEach(() => {
 });
 
 describe('stop strategy registry', () => {
-  it('lists the five built-ins with usage strings', () => {
+  it('lists the six built-ins with usage strings', () => {
     const builtins = listStopStrategies().filter((s) => s.builtin).map((s) => s.kind);
-    expect(builtins).toEqual(['fixed', 'latent-end', 'mode-switch', 'converge', 'end-prob']);
+    expect(builtins).toEqual(['fixed', 'latent-end', 'mode-switch', 'converge', 'end-prob', 'exit-prob']);
     expect(listStopStrategies().find((s) => s.kind === 'fixed')?.usage).toBe('fixed:N[:force-end]');
   });
 
@@ -32,7 +32,8 @@ describe('stop strategy registry', () => {
   it('an unknown kind is CONFIG_INVALID listing the known kinds', () => {
     const e = caught(() => createStopStrategy({ kind: 'oracle' }));
     expect(isLvrError(e) && e.code === 'CONFIG_INVALID').toBe(true);
-    expect((e as Error).message).toMatch(/unknown stop strategy kind "oracle"; known kinds: 'fixed', 'latent-end', 'mode-switch', 'converge', 'end-prob'/);
+    expect((e as Error).message)
+      .toMatch(/unknown stop strategy kind "oracle"; known kinds: 'fixed', 'latent-end', 'mode-switch', 'converge', 'end-prob', 'exit-prob'/);
   });
 
   it('duplicate registration throws (built-in or custom); bad kinds are rejected', () => {
@@ -72,6 +73,30 @@ describe('parseStrategySpec', () => {
     expect(parseStrategySpec('converge:0.99:16')).toEqual({ kind: 'converge', threshold: 0.99, maxSteps: 16 });
     expect(parseStrategySpec('converge:minSteps=3')).toEqual({ kind: 'converge', minSteps: 3 });
     expect(parseStrategySpec('end-prob:0.5:16,force-end')).toEqual({ kind: 'end-prob', p: 0.5, maxSteps: 16, forceEnd: true });
+    expect(parseStrategySpec('exit-prob:0.5:16:force-end')).toEqual({ kind: 'exit-prob', p: 0.5, maxSteps: 16, forceEnd: true });
+  });
+
+  it('builds the strategy once: createStopStrategy (what generate calls) reuses the instance built while parsing', () => {
+    let built = 0;
+    registerStopStrategy<{ kind: 'dup-test'; n?: number }>('dup-test', (c) => {
+      built++;
+      if (c.n !== undefined && c.n < 0) throw new Error('n must be ≥ 0');
+      return { kind: 'dup-test', needs: {}, decide: () => 'exit' };
+    });
+    const config = parseStrategySpec('dup-test:n=2');
+    expect(built).toBe(1); // validated by building it
+    const s = createStopStrategy(config);
+    expect(createStopStrategy(config)).toBe(s);
+    expect(built).toBe(1);
+    expect(Object.isFrozen(config)).toBe(true);
+    // An equal config that did not come from the parser is built anew.
+    expect(createStopStrategy({ ...config })).not.toBe(s);
+    expect(built).toBe(2);
+    // A kind registered anew since parsing gets its new factory.
+    unregisterStopStrategy('dup-test');
+    registerStopStrategy('dup-test', () => ({ kind: 'dup-test', needs: {}, decide: () => 'continue' }));
+    expect(createStopStrategy(config)).not.toBe(s);
+    expect(createStopStrategy(config).decide({} as never)).toBe('continue');
   });
 
   it('reports unreadable, duplicate, excess and invalid arguments', () => {

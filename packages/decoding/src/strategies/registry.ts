@@ -1,6 +1,7 @@
 import { LvrError } from '@lvr/core';
 import type { ConvergeConfig } from './converge.js';
 import type { EndProbConfig } from './end-prob.js';
+import type { ExitProbConfig } from './exit-prob.js';
 import type { FixedStepsConfig } from './fixed.js';
 import type { LatentEndConfig } from './latent-end.js';
 import type { ModeSwitchConfig } from './mode-switch.js';
@@ -9,7 +10,8 @@ import { readSpecArgs } from './spec-args.js';
 import type { StopStrategy } from './stop-strategy.js';
 
 /** The configs of the built-in strategies: a discriminated union on `kind`. */
-export type BuiltinStopStrategyConfig = FixedStepsConfig | LatentEndConfig | ModeSwitchConfig | ConvergeConfig | EndProbConfig;
+export type BuiltinStopStrategyConfig =
+  | FixedStepsConfig | LatentEndConfig | ModeSwitchConfig | ConvergeConfig | EndProbConfig | ExitProbConfig;
 
 /** The config of a user-registered strategy: its `kind` plus whatever fields its factory reads. */
 export interface CustomStopStrategyConfig {
@@ -122,8 +124,16 @@ function lookup(kind: unknown, where: string): Entry {
 }
 
 /**
+ * The strategies {@link parseStrategySpec} built, keyed by the (frozen) config it returned, with the registration
+ * they were built from: passing that config on (to `generate`, `evaluateItems`, a GRPO config) reuses the instance,
+ * so a spec is parsed and its strategy built exactly once.
+ */
+const parsed = new WeakMap<object, { readonly entry: Entry; readonly strategy: StopStrategy }>();
+
+/**
  * Builds a strategy from a config through the registry. Unknown kinds fail with `CONFIG_INVALID` listing the
- * known ones; the factory validates the fields.
+ * known ones; the factory validates the fields. A config returned by {@link parseStrategySpec} gives back the
+ * strategy built while parsing (unless its kind was registered anew since).
  *
  * @example
  * const s = createStopStrategy({ kind: 'latent-end', threshold: 0.02, maxSteps: 16 });
@@ -133,6 +143,12 @@ export function createStopStrategy(config: StopStrategyConfig): StopStrategy {
     throw new LvrError('CONFIG_INVALID', `createStopStrategy: config must be an object with a kind, got ${JSON.stringify(config)}`);
   }
   const entry = lookup(config.kind, 'createStopStrategy');
+  const hit = parsed.get(config);
+  if (hit !== undefined && hit.entry === entry) return hit.strategy;
+  return build(entry, config);
+}
+
+function build(entry: Entry, config: StopStrategyConfig): StopStrategy {
   const strategy = (entry.factory as StopStrategyFactory<StopStrategyConfig>)(config);
   if (typeof strategy !== 'object' || strategy === null || typeof strategy.decide !== 'function' || strategy.kind !== config.kind) {
     throw new LvrError('CONFIG_INVALID', `stop strategy factory for '${config.kind}' must return an object with ` +
@@ -145,8 +161,10 @@ export function createStopStrategy(config: StopStrategyConfig): StopStrategy {
  * Parses a command-line strategy spec into a config: `kind` followed by `:`- or `,`-separated arguments.
  * Built-ins: `fixed:8`, `fixed:8:force-end`, `latent-end:0.02:16` (threshold, maxSteps; `mse|mae|cosine` word),
  * `mode-switch:16` (maxSteps; `sampled|argmax|logit` word), `converge:0.99:16` (threshold, maxSteps),
- * `end-prob:0.5:16` (p, maxSteps). `field=value` works everywhere (`converge:minSteps=3`). The config is validated
- * by building the strategy once.
+ * `end-prob:0.5:16` and `exit-prob:0.5:16` (p, maxSteps). `field=value` works everywhere (`converge:minSteps=3`).
+ *
+ * The config is validated by building the strategy, once: the returned config is frozen, and
+ * {@link createStopStrategy} (which `generate` calls) hands back that same instance for it.
  *
  * @example
  * parseStrategySpec('fixed:8:force-end'); // { kind: 'fixed', steps: 8, forceEnd: true }
@@ -156,9 +174,10 @@ export function parseStrategySpec(spec: string): StopStrategyConfig {
   const parts = String(spec).trim().split(/[:,]/).map((p) => p.trim()).filter((p) => p !== '');
   const [kind, ...args] = parts;
   const entry = lookup(kind ?? '', `stop strategy spec ${JSON.stringify(spec)}`);
-  const config = entry.options.fromSpec !== undefined
-    ? entry.options.fromSpec(args, spec)
-    : { ...readSpecArgs(spec, args), kind: kind as string };
-  createStopStrategy(config);
+  const config: StopStrategyConfig = Object.freeze(entry.options.fromSpec !== undefined
+    ? { ...entry.options.fromSpec(args, spec) }
+    : { ...readSpecArgs(spec, args), kind: kind as string });
+  const own = lookup(config.kind, `stop strategy spec ${JSON.stringify(spec)}`);
+  parsed.set(config, { entry: own, strategy: build(own, config) });
   return config;
 }

@@ -3,6 +3,7 @@ import { STUB_TOKENS } from '../testing/stub-model.js';
 import { convergeStrategy } from './converge.js';
 import { latentDistance } from './distance.js';
 import { endProbStrategy } from './end-prob.js';
+import { exitProbStrategy } from './exit-prob.js';
 import { fixedStepsStrategy } from './fixed.js';
 import { latentEndStrategy } from './latent-end.js';
 import { modeSwitchStrategy } from './mode-switch.js';
@@ -93,5 +94,28 @@ describe('built-in strategies', () => {
     expect(endProbStrategy({ kind: 'end-prob', p: 0.8 }).decide(ctx({ logits, fedVectors: vecs([1, 0]) }))).toBe('continue');
     expect(endProbStrategy({ kind: 'end-prob', p: 0.7, minSteps: 0 }).decide(ctx({ logits }))).toBe('exit');
     expect(() => endProbStrategy({ kind: 'end-prob', p: 1 })).toThrow(/p must be a number in \(0, 1\)/);
+  });
+
+  it('exit-prob: exits once P(<|lvr_latent_end|>) + P(<|lvr_end|>) > p, never before minSteps (default 1)', () => {
+    // Probabilities over the 32 ids: latent-end a, end b, the rest share 1 − a − b.
+    const logits = (a: number, b: number): Float32Array => {
+      const l = new Float32Array(V).fill(Math.log((1 - a - b) / (V - 2)));
+      l[STUB_TOKENS.lvrLatentEndId] = Math.log(a);
+      l[STUB_TOKENS.lvrEndId] = Math.log(b);
+      return l;
+    };
+    const s = exitProbStrategy({ kind: 'exit-prob', p: 0.5, maxSteps: 16, forceEnd: true });
+    const fed = vecs([1, 0], [0, 1]);
+    expect(s.decide(ctx({ logits: logits(0.3, 0.3), fedVectors: fed }))).toBe('exit'); // 0.6 summed
+    expect(s.decide(ctx({ logits: logits(0.4, 0.01), fedVectors: fed }))).toBe('continue'); // 0.41
+    expect(s.decide(ctx({ logits: logits(0.9, 0.05) }))).toBe('continue'); // entry decision, 0 steps
+    expect([s.kind, s.maxSteps, s.forceEnd]).toEqual(['exit-prob', 16, true]);
+    // end-prob on the same logits watches <|lvr_end|> alone.
+    expect(endProbStrategy({ kind: 'end-prob', p: 0.5 }).decide(ctx({ logits: logits(0.3, 0.3), fedVectors: fed }))).toBe('continue');
+    const d = exitProbStrategy({ kind: 'exit-prob' });
+    expect([d.maxSteps, d.forceEnd]).toEqual([undefined, false]);
+    expect(exitProbStrategy({ kind: 'exit-prob', minSteps: 0 }).decide(ctx({ logits: logits(0.9, 0.05) }))).toBe('exit');
+    expect(() => exitProbStrategy({ kind: 'exit-prob', p: 0 })).toThrow(/stop strategy 'exit-prob': p must be a number in \(0, 1\)/);
+    expect(() => exitProbStrategy({ kind: 'exit-prob', maxSteps: 0 })).toThrow(/'exit-prob': maxSteps must be an integer ≥ 1/);
   });
 });
