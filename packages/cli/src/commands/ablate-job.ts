@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathExists, LvrError, createLogger, writeJsonAtomic, type ProgressCallback } from '@lvr/core';
-import type { LatentDecisionContext, StopStrategy, StopStrategyConfig } from '@lvr/decoding';
+import type { StopStrategyConfig } from '@lvr/decoding';
 import { evaluateItems, loadSyntheticSuite, type EvalModel, type EvalRecord, type McqItem, type ProbeKind } from '@lvr/eval';
 import { finetune, initBackend } from '@lvr/model';
 import { openModel, type OpenedModel } from '../model-backend.js';
@@ -36,27 +36,6 @@ interface EvalSpec {
 
 const fixed = (steps: number): StopStrategyConfig => ({ kind: 'fixed', steps, forceEnd: true });
 
-/**
- * `exit-prob` (an addition of the ablation): stop when the LM head's probability of leaving latent mode —
- * P(`<|lvr_latent_end|>`) + P(`<|lvr_end|>`) — exceeds `p` (after at least one latent). Our LVR data puts
- * `<|lvr_latent_end|>` after the last latent (the reference's format), so that is the exit signal CE trains;
- * the decoding package's `end-prob` watches `<|lvr_end|>` alone, which these models never predict there.
- */
-export function exitProbStrategy(p = 0.5, maxSteps = 16): StopStrategy {
-  return Object.freeze({
-    kind: 'exit-prob', needs: Object.freeze({}), maxSteps, forceEnd: true,
-    decide: (ctx: LatentDecisionContext) => {
-      if (ctx.steps < 1) return 'continue';
-      let m = -Infinity;
-      for (const x of ctx.logits) if (x > m) m = x;
-      let z = 0;
-      for (const x of ctx.logits) z += Math.exp(x - m);
-      const pr = (id: number): number => Math.exp((ctx.logits[id] ?? -Infinity) - m) / z;
-      return pr(ctx.tokens.lvrLatentEndId) + pr(ctx.tokens.lvrEndId) > p ? 'exit' : 'continue';
-    },
-  });
-}
-
 /** The evaluations of a variant: main (+ probes; + strategies for adaptive rows). */
 export function evalPlan(mode: 'sft' | 'lvr' | 'livr', adaptive: boolean): EvalSpec[] {
   if (mode === 'sft') return [{ name: 'main' }];
@@ -71,8 +50,8 @@ export function evalPlan(mode: 'sft' | 'lvr' | 'livr', adaptive: boolean): EvalS
       { name: 'fixed:1', strategy: fixed(1) }, { name: 'fixed:8', strategy: fixed(8) },
       { name: 'converge', strategy: { kind: 'converge', threshold: 0.99, maxSteps: 16, forceEnd: true } as StopStrategyConfig },
       { name: 'end-prob', strategy: { kind: 'end-prob', p: 0.5, maxSteps: 16, forceEnd: true } as StopStrategyConfig },
-      // A ready strategy instance is accepted by generate() (the config type does not list it).
-      { name: 'exit-prob', strategy: exitProbStrategy() as unknown as StopStrategyConfig },
+      // exit-prob (P(<|lvr_latent_end|>) + P(<|lvr_end|>) > p) is @lvr/decoding's built-in since the ablation added it.
+      { name: 'exit-prob', strategy: { kind: 'exit-prob', p: 0.5, maxSteps: 16, forceEnd: true } as StopStrategyConfig },
     );
   }
   return plan;

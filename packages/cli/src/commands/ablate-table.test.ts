@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../args.js';
-import { evalPlan, exitProbStrategy, summarizeEval } from './ablate-job.js';
+import { evalPlan, summarizeEval } from './ablate-job.js';
 import { ablationAccuracySvg, ablationMarkdown, ablationStepsSvg, aggregateAblation, beatsSft, seedStats, type EvalSummary, type JobResult } from './ablate-table.js';
 import { resolveAblateConfig } from './ablate.js';
 import { selectVariants } from './ablate-variants.js';
@@ -88,22 +88,8 @@ describe('ablation plan and config', () => {
     expect(evalPlan('livr', false).map((e) => e.name)).toEqual(['main', 'zeros', 'bottleneck']);
     expect(evalPlan('lvr', false).map((e) => e.name)).toEqual(['main', 'zeros', 'noise', 'gt-roi', 'distractor']);
     expect(evalPlan('lvr', true).map((e) => e.name)).toContain('end-prob');
+    expect(evalPlan('lvr', true).find((e) => e.name === 'exit-prob')?.strategy).toEqual({ kind: 'exit-prob', p: 0.5, maxSteps: 16, forceEnd: true });
     expect(evalPlan('lvr', false)[0]!.roiHit).toBe(true);
-  });
-
-  it('exit-prob stops once P(<|lvr_latent_end|>) + P(<|lvr_end|>) > p, never before the first latent', () => {
-    const tokens = { eosId: 0, padId: 0, lvrStartId: 1, lvrId: 2, lvrLatentEndId: 3, lvrEndId: 4, latentIds: [] };
-    const s = exitProbStrategy(0.5);
-    const ctx = (steps: number, logits: number[]) => ({
-      row: 0, spanIndex: 0, steps, fedVectors: [], hidden: new Float32Array(2), latent: new Float32Array(2), logits: Float32Array.from(logits),
-      sampledToken: 0, tokens, latentEndEmbedding: undefined,
-    });
-    // Half the mass split over latent-end and end (0.3 + 0.3 > 0.5) → exit; latent-end alone at 0.4 → continue.
-    const l = (a: number, b: number): number[] => [0, 0, 0, Math.log(a), Math.log(b)].map((x, i) => (i < 3 ? Math.log((1 - a - b) / 3) : x));
-    expect(s.decide(ctx(2, l(0.3, 0.3)))).toBe('exit');
-    expect(s.decide(ctx(2, l(0.4, 0.01)))).toBe('continue');
-    expect(s.decide(ctx(0, l(0.9, 0.05)))).toBe('continue');
-    expect(s.forceEnd).toBe(true);
   });
 
   it('summarises records in item order and averages roi_hit over items with latents', () => {
