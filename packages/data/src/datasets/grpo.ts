@@ -72,7 +72,7 @@ function parseGrpoRecord(raw: unknown, loc: RecordLocation): GrpoDraft {
 export async function readGrpoDataset(jsonPath: string, options: DatasetReadOptions): Promise<DatasetReadResult<GrpoRecord>> {
   const opts = resolveDatasetReadOptions(options);
   const resolver = await PathResolver.create(opts.imageFolder);
-  const checker = new ImageChecker(opts.checkImages);
+  const checker = new ImageChecker(opts.checkImages, opts.imageDecode);
   const items = (await readJsonArray(jsonPath)).map((raw, index) => ({ index, raw }));
   return runRecords(
     jsonPath,

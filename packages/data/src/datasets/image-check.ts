@@ -1,9 +1,10 @@
 import { stat } from 'node:fs/promises';
-import sharp from 'sharp';
 import { LvrError } from '@lvr/core';
+import type { ImageDecodeOptions } from '../image/decode-limits.js';
+import { withDecodedImage } from '../image/load-image.js';
 import type { ImageCheckMode } from './options.js';
 
-async function checkOne(path: string, mode: ImageCheckMode): Promise<void> {
+async function checkOne(path: string, mode: ImageCheckMode, decode: ImageDecodeOptions): Promise<void> {
   if (mode === 'none') return;
   let info;
   try {
@@ -15,28 +16,28 @@ async function checkOne(path: string, mode: ImageCheckMode): Promise<void> {
   }
   if (!info.isFile()) throw new LvrError('IO_ERROR', `image path is not a regular file: ${path}`, { details: { file: path } });
   if (mode === 'exists') return;
-  try {
-    await sharp(path).raw().toBuffer();
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new LvrError('IMAGE_INVALID', `image cannot be decoded (${reason}): ${path}`, { cause, details: { file: path } });
-  }
+  // The same header checks (format, maxInputPixels), memory budget and decoder as training's loadImage.
+  await withDecodedImage(path, decode, async () => undefined);
 }
 
 /**
  * Checks image files once per path (records often share images) in the given mode: `'exists'` stats the
- * file (`IO_ERROR` when missing), `'decode'` also decodes it with sharp (`IMAGE_INVALID` on corrupt bytes).
+ * file (`IO_ERROR` when missing), `'decode'` also decodes it as `loadImage` does, with the decode limits
+ * `decode` (`IMAGE_INVALID` on corrupt bytes, a refused format or more than `maxInputPixels`).
  */
 export class ImageChecker {
   private readonly cache = new Map<string, Promise<void>>();
 
-  constructor(readonly mode: ImageCheckMode) {}
+  constructor(
+    readonly mode: ImageCheckMode,
+    private readonly decode: ImageDecodeOptions = {},
+  ) {}
 
   /** Resolves when the image passes the check; rejects with an LvrError naming the path otherwise. */
   check(path: string): Promise<void> {
     let p = this.cache.get(path);
     if (p === undefined) {
-      p = checkOne(path, this.mode);
+      p = checkOne(path, this.mode, this.decode);
       p.catch(() => undefined); // a cached failure is re-reported by every record that awaits it
       this.cache.set(path, p);
     }

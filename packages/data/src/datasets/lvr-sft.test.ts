@@ -177,8 +177,17 @@ describe('readLvrSftDataset — bad input (error names file, record and field)',
     const file = await jsonFile([good({ image: ['corrupt.png'] })]);
     const err = (await readLvrSftDataset(file, { imageFolder: images, checkImages: 'decode' }).catch((e: unknown) => e)) as Error;
     expect(err).toMatchObject({ code: 'IMAGE_INVALID' });
-    expect(err.message).toMatch(/record 0 field "image\[0\]": image cannot be decoded \(.*\): .*corrupt\.png/);
+    expect(err.message).toMatch(/record 0 field "image\[0\]": cannot read the image header of .*corrupt\.png/);
     expect(err.cause).toBeDefined();
+  });
+
+  it('decode mode applies options.imageDecode (a.png is 8×6 = 48 px)', async () => {
+    const file = await jsonFile([good()]);
+    await expect(readLvrSftDataset(file, { imageFolder: images, checkImages: 'decode', imageDecode: { maxInputPixels: 48 } })).resolves.toMatchObject({ skipped: [] });
+    await expect(readLvrSftDataset(file, { imageFolder: images, checkImages: 'decode', imageDecode: { maxInputPixels: 47 } })).rejects.toMatchObject({
+      code: 'IMAGE_INVALID',
+      message: expect.stringMatching(/record 0 field "image\[0\]": image .*a\.png is 8×6 \(48 px\), over the decode limit of 47 px/),
+    });
   });
 
   it('malformed JSON → DATASET_FORMAT naming file, line and column', async () => {

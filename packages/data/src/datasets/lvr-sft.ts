@@ -89,7 +89,7 @@ export async function readLvrSftDataset(
 ): Promise<DatasetReadResult<LvrSftRecord>> {
   const opts = resolveDatasetReadOptions(options);
   const resolver = await PathResolver.create(opts.imageFolder);
-  const checker = new ImageChecker(opts.checkImages);
+  const checker = new ImageChecker(opts.checkImages, opts.imageDecode);
   const raws = await readJsonArray(jsonPath);
   const items = raws.map((raw, index) => ({ index, raw }));
   return runRecords(

@@ -1,9 +1,11 @@
 import { LvrError, type ProgressCallback } from '@lvr/core';
+import { resolveDecodeLimits, type ImageDecodeOptions } from '../image/decode-limits.js';
 
 /**
  * How much an image reference is checked while reading:
  * `'none'` — path safety only; `'exists'` — the file exists and is a regular file (stat);
- * `'decode'` — the file fully decodes with sharp (catches corrupt / truncated bytes; slow on big sets).
+ * `'decode'` — the file fully decodes as `loadImage` decodes it (catches corrupt / truncated bytes, refused
+ * formats such as SVG, and images over the decode pixel limit; slow on big sets).
  */
 export type ImageCheckMode = 'none' | 'exists' | 'decode';
 
@@ -26,6 +28,11 @@ export interface DatasetReadOptions {
   boxTolerance?: number;
   /** Records whose image checks run at the same time. Default 8. */
   concurrency?: number;
+  /**
+   * Decode limits of `checkImages: 'decode'` (`maxInputPixels`, default 40 Mpx; `allowVector`; `decodeBudget`).
+   * Default: the loader's defaults.
+   */
+  imageDecode?: ImageDecodeOptions;
   /** Progress events (`start`, `progress` about every 1 % of the records, `done`). */
   onProgress?: ProgressCallback;
 }
@@ -37,6 +44,7 @@ export interface ResolvedDatasetReadOptions {
   readonly onInvalid: InvalidRecordPolicy;
   readonly boxTolerance: number;
   readonly concurrency: number;
+  readonly imageDecode: Readonly<ImageDecodeOptions>;
   readonly onProgress: ProgressCallback | undefined;
 }
 
@@ -70,5 +78,10 @@ export function resolveDatasetReadOptions(options: DatasetReadOptions): Resolved
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new LvrError('INVALID_ARGUMENT', `datasets: options.concurrency must be a positive integer, got ${String(concurrency)}`);
   }
-  return Object.freeze({ imageFolder, checkImages, onInvalid, boxTolerance, concurrency, onProgress: options.onProgress });
+  if (options.imageDecode !== undefined && (typeof options.imageDecode !== 'object' || options.imageDecode === null)) {
+    throw new LvrError('INVALID_ARGUMENT', `datasets: options.imageDecode must be an object of decode limits, got ${String(options.imageDecode)}`);
+  }
+  const imageDecode = Object.freeze({ ...options.imageDecode });
+  resolveDecodeLimits(imageDecode); // validate now, not at the first decode
+  return Object.freeze({ imageFolder, checkImages, onInvalid, boxTolerance, concurrency, imageDecode, onProgress: options.onProgress });
 }

@@ -118,7 +118,7 @@ export async function readVisualCotJsonl(
     throw new LvrError('INVALID_ARGUMENT', `readVisualCotJsonl: options.multipleBoxes must be 'keep' or 'union', got ${String(multiple)}`);
   }
   const resolver = await PathResolver.create(opts.imageFolder);
-  const checker = new ImageChecker(opts.checkImages);
+  const checker = new ImageChecker(opts.checkImages, opts.imageDecode);
   const lines = splitJsonLines(await readTextFile(jsonlPath));
   return runRecords(
     jsonlPath,

@@ -1,11 +1,19 @@
 /**
- * Qwen2.5-VL image preprocessing: decode (sharp) → smart resize → bicubic resize → CLIP normalization →
+ * Qwen2.5-VL image preprocessing: decode (sharp, loaded lazily; header-checked against the decode limits)
+ * → smart resize → bicubic resize → CLIP normalization →
  * temporal duplication → patchify into `pixel_values` rows + `image_grid_thw`.
  */
 export type { RgbImage } from './rgb-image.js';
 export { assertRgbImage } from './rgb-image.js';
 export type { LoadImageOptions } from './load-image.js';
 export { loadImage } from './load-image.js';
+export type { Sharp } from './sharp.js';
+export { loadSharp } from './sharp.js';
+export type { ImageDecodeOptions, ResolvedImageDecodeLimits } from './decode-limits.js';
+export { resolveDecodeLimits, DEFAULT_MAX_INPUT_PIXELS, DEFAULT_DECODE_BUDGET_BYTES, RASTER_FORMATS, VECTOR_FORMATS } from './decode-limits.js';
+export { DecodeBudget, defaultDecodeBudget, estimateDecodeBytes } from './decode-budget.js';
+export type { ImageHeader } from './image-header.js';
+export { readImageHeader, checkImageHeader } from './image-header.js';
 export type { SmartResizeOptions } from './smart-resize.js';
 export { smartResize, roundHalfEven, DEFAULT_MIN_PIXELS, DEFAULT_MAX_PIXELS, MAX_ASPECT_RATIO } from './smart-resize.js';
 export type { ResizeEngine, ResizeOptions } from './resize.js';

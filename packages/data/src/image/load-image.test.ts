@@ -1,10 +1,12 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { crc32 } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isLvrError } from '@lvr/core';
 import type { LvrError } from '@lvr/core';
+import { DecodeBudget } from './decode-budget.js';
 import { loadImage } from './load-image.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lvr-load-'));
@@ -127,5 +129,118 @@ describe('loadImage', () => {
     const e3 = await caught(loadImage(empty));
     expect(e3.code).toBe('IMAGE_INVALID');
     expect(e3.message).toBe(`image ${empty} is empty (0 bytes)`);
+  });
+});
+
+/** A 1×1 PNG whose IHDR is patched to declare `width × height` (CRC fixed): a decompression bomb's header. */
+async function pngDeclaring(width: number, height: number): Promise<Buffer> {
+  const png = Buffer.from(await sharp({ create: { width: 1, height: 1, channels: 3, background: '#000' } }).png().toBuffer());
+  // 8-byte signature, then the IHDR chunk: length (4), type (4) at 12, width at 16, height at 20, CRC of type + 13 data bytes at 29.
+  png.writeUInt32BE(width, 16);
+  png.writeUInt32BE(height, 20);
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+  return png;
+}
+
+/** A budget whose `run` counts how many decodes are inside it at once. */
+function countingBudget(bytes: number): { budget: DecodeBudget; calls: () => number; peak: () => number } {
+  const budget = new DecodeBudget(bytes);
+  const run = budget.run.bind(budget);
+  let calls = 0;
+  let active = 0;
+  let peak = 0;
+  budget.run = <T>(n: number, fn: () => Promise<T>): Promise<T> => {
+    calls++;
+    return run(n, async () => {
+      peak = Math.max(peak, ++active);
+      try {
+        return await fn();
+      } finally {
+        active--;
+      }
+    });
+  };
+  return { budget, calls: () => calls, peak: () => peak };
+}
+
+const MIB = 1024 * 1024;
+const SVG_BOMB = '<svg xmlns="http://www.w3.org/2000/svg" width="16000" height="16000"><rect width="16000" height="16000"/></svg>';
+
+describe('loadImage decode limits (decompression bombs)', () => {
+  it('refuses a 111-byte SVG declaring 16000×16000 from its header: fast, nothing decoded', async () => {
+    const { budget, calls } = countingBudget(64 * MIB);
+    const rss = process.memoryUsage().rss;
+    const t0 = performance.now();
+    const e = await caught(loadImage(Buffer.from(SVG_BOMB), { name: 'bomb.svg', decodeBudget: budget }));
+    expect(performance.now() - t0).toBeLessThan(2000); // rendering it took seconds and 1.8 GiB
+    expect(process.memoryUsage().rss - rss).toBeLessThan(200 * MIB);
+    expect(calls()).toBe(0); // refused before a decode was even queued
+    expect(e.code).toBe('IMAGE_INVALID');
+    expect(e.message).toBe('image bomb.svg is SVG (a vector format); vector images are decoded only with allowVector: true');
+    expect(e.details).toMatchObject({ file: 'bomb.svg', format: 'svg', width: 16000, height: 16000 });
+    // Vector formats allowed: the pixel limit still refuses it.
+    const e2 = await caught(loadImage(Buffer.from(SVG_BOMB), { name: 'bomb.svg', allowVector: true, decodeBudget: budget }));
+    expect(e2.code).toBe('IMAGE_INVALID');
+    expect(e2.message).toBe('image bomb.svg is 16000×16000 (256 Mpx), over the decode limit of 40 Mpx (maxInputPixels)');
+    expect(calls()).toBe(0);
+  });
+
+  it('decodes a small SVG only with allowVector', async () => {
+    const svg = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="2"><rect width="4" height="2" fill="#ff0000"/></svg>');
+    expect((await caught(loadImage(svg))).message).toMatch(/is SVG \(a vector format\)/);
+    const img = await loadImage(svg, { allowVector: true });
+    expect([img.width, img.height]).toEqual([4, 2]);
+    expect(Array.from(img.data.subarray(0, 3))).toEqual([255, 0, 0]);
+  });
+
+  it('refuses a 90-byte PNG whose header declares 16383×16383, naming the file and the size', async () => {
+    const file = join(dir, 'bomb.png');
+    writeFileSync(file, await pngDeclaring(16383, 16383));
+    const { budget, calls } = countingBudget(64 * MIB);
+    const t0 = performance.now();
+    const e = await caught(loadImage(file, { decodeBudget: budget }));
+    expect(performance.now() - t0).toBeLessThan(2000);
+    expect(calls()).toBe(0);
+    expect(e.code).toBe('IMAGE_INVALID');
+    expect(e.message).toBe(`image ${file} is 16383×16383 (268.4 Mpx), over the decode limit of 40 Mpx (maxInputPixels)`);
+    expect(e.details).toMatchObject({ file, width: 16383, height: 16383, pixels: 16383 * 16383, maxInputPixels: 40_000_000 });
+  });
+
+  it('takes maxInputPixels per call: the limit is inclusive, and raising it lets the header through', async () => {
+    const raw = Uint8Array.from({ length: 100 * 80 * 3 }, (_, i) => (i * 7) % 256);
+    const png = await sharp(raw, { raw: { width: 100, height: 80, channels: 3 } }).png().toBuffer();
+    expect((await caught(loadImage(png, { maxInputPixels: 7999 }))).message).toBe(
+      'image <bytes> is 100×80 (8000 px), over the decode limit of 7999 px (maxInputPixels)',
+    );
+    expect(Array.from((await loadImage(png, { maxInputPixels: 8000 })).data)).toEqual(Array.from(raw));
+    // A 2000×2000 header over 1×1 of pixel data: refused by the limit below 4 Mpx; at 4 Mpx the header passes
+    // and the decoder (not the limit) rejects the missing pixel data.
+    const lying = await pngDeclaring(2000, 2000);
+    expect((await caught(loadImage(lying, { name: 'lying.png', maxInputPixels: 3_999_999 }))).message).toBe(
+      'image lying.png is 2000×2000 (4000000 px), over the decode limit of 3999999 px (maxInputPixels)',
+    );
+    expect((await caught(loadImage(lying, { name: 'lying.png', maxInputPixels: 4_000_000 }))).message).toMatch(/^cannot decode image lying\.png: /);
+  });
+
+  it('rejects bad limits with INVALID_ARGUMENT', async () => {
+    const png = await sharp({ create: { width: 2, height: 2, channels: 3, background: '#000' } }).png().toBuffer();
+    for (const maxInputPixels of [0, -1, 1.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+      const e = await caught(loadImage(png, { maxInputPixels }));
+      expect(e.code).toBe('INVALID_ARGUMENT');
+      expect(e.message).toMatch(/maxInputPixels must be a positive integer/);
+    }
+    expect((await caught(loadImage(png, { allowVector: 'yes' as unknown as boolean }))).message).toMatch(/allowVector must be a boolean/);
+  });
+
+  it('decodes concurrent calls one at a time when their estimates fill the budget', async () => {
+    // 600×600 RGBA: 600·600·7 bytes ≈ 2.4 MiB → 3 MiB of a 4 MiB budget each, so only one fits at a time.
+    const rgba = new Uint8Array(600 * 600 * 4).fill(200);
+    const png = await sharp(rgba, { raw: { width: 600, height: 600, channels: 4 } }).png().toBuffer();
+    const tight = countingBudget(4 * MIB);
+    const imgs = await Promise.all(Array.from({ length: 4 }, () => loadImage(png, { decodeBudget: tight.budget })));
+    expect(imgs.map((im) => im.data.length)).toEqual(Array(4).fill(600 * 600 * 3));
+    expect(tight.calls()).toBe(4);
+    expect(tight.peak()).toBe(1);
+    expect(tight.budget.inFlightBytes).toBe(0);
   });
 });

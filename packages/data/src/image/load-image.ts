@@ -1,10 +1,13 @@
 import { readFile } from 'node:fs/promises';
-import sharp from 'sharp';
 import { LvrError } from '@lvr/core';
+import { defaultDecodeBudget, estimateDecodeBytes } from './decode-budget.js';
+import { resolveDecodeLimits, type ImageDecodeOptions, type ResolvedImageDecodeLimits } from './decode-limits.js';
+import { checkImageHeader, readImageHeader } from './image-header.js';
 import type { RgbImage } from './rgb-image.js';
+import { loadSharp } from './sharp.js';
 
-/** Options of {@link loadImage}. */
-export interface LoadImageOptions {
+/** Options of {@link loadImage}: the decode limits ({@link ImageDecodeOptions}) plus naming and orientation. */
+export interface LoadImageOptions extends ImageDecodeOptions {
   /** Name used in error messages and as `RgbImage.source` for in-memory bytes. Default `"<bytes>"`. */
   name?: string;
   /**
@@ -32,24 +35,7 @@ function compositeOnWhite(rgba: Uint8Array): Uint8Array {
   return out;
 }
 
-/**
- * Decodes an image file (path) or encoded bytes (JPEG, PNG, WebP, GIF first frame, TIFF, AVIF, …) with sharp
- * into 8-bit {@link RgbImage}, the way `qwen_vl_utils.fetch_image` does with PIL:
- * - any alpha channel is composited on **white** (not black), with Pillow's integer blend (bit-identical);
- * - greyscale, palette, CMYK and 16-bit inputs become 8-bit RGB;
- * - embedded ICC profiles are **ignored** (PIL's `convert("RGB")` ignores them too), so stored values are
- *   kept; CMYK is converted with libvips' generic CMYK profile (PIL uses a naive formula; rare in practice);
- * - EXIF orientation is not applied unless `autoOrient` (see {@link LoadImageOptions.autoOrient}).
- * Truncated or corrupt data is rejected rather than grey-filled (sharp `failOn: 'warning'`).
- *
- * @throws LvrError `IO_ERROR` (file cannot be read) or `IMAGE_INVALID` (empty / undecodable / not an image),
- *   with the file named in the message and the underlying error as `cause`.
- * @example
- * const img = await loadImage('data/images/cat.jpg');
- * img.width, img.height; // pixel size; img.data is RGB interleaved
- */
-export async function loadImage(source: string | Uint8Array, opts: LoadImageOptions = {}): Promise<RgbImage> {
-  const name = typeof source === 'string' ? source : (opts.name ?? '<bytes>');
+async function readBytes(source: string | Uint8Array, name: string): Promise<Uint8Array> {
   let bytes: Uint8Array;
   if (typeof source === 'string') {
     try {
@@ -66,8 +52,14 @@ export async function loadImage(source: string | Uint8Array, opts: LoadImageOpti
   if (bytes.length === 0) {
     throw new LvrError('IMAGE_INVALID', `image ${name} is empty (0 bytes)`, { details: { file: name } });
   }
+  return bytes;
+}
+
+async function decode(bytes: Uint8Array, name: string, limits: ResolvedImageDecodeLimits, autoOrient: boolean): Promise<RgbImage> {
+  const sharp = await loadSharp();
   try {
-    const pipeline = sharp(bytes, { failOn: 'warning', ignoreIcc: true, autoOrient: opts.autoOrient === true });
+    // limitInputPixels repeats the header check inside libvips (defence in depth).
+    const pipeline = sharp(bytes, { failOn: 'warning', ignoreIcc: true, autoOrient, limitInputPixels: limits.maxInputPixels });
     const { data, info } = await pipeline.toColourspace('srgb').raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
     const { width, height, channels } = info;
     if ((channels !== 3 && channels !== 4) || width <= 0 || height <= 0 || data.length !== width * height * channels) {
@@ -79,4 +71,45 @@ export async function loadImage(source: string | Uint8Array, opts: LoadImageOpti
     const why = cause instanceof Error ? cause.message : String(cause);
     throw new LvrError('IMAGE_INVALID', `cannot decode image ${name}: ${why}`, { cause, details: { file: name } });
   }
+}
+
+/**
+ * Reads, checks and decodes an image like {@link loadImage}, then runs `use` on the pixels while the decode's
+ * share of the memory budget is held (so `loadAndPreprocessImage` counts the preprocessing too).
+ */
+export async function withDecodedImage<T>(source: string | Uint8Array, opts: LoadImageOptions, use: (img: RgbImage) => Promise<T>): Promise<T> {
+  const limits = resolveDecodeLimits(opts);
+  const name = typeof source === 'string' ? source : (opts.name ?? '<bytes>');
+  const bytes = await readBytes(source, name);
+  const header = await readImageHeader(bytes, name);
+  checkImageHeader(header, limits, name);
+  const budget = opts.decodeBudget ?? defaultDecodeBudget;
+  return budget.run(estimateDecodeBytes(header), async () => use(await decode(bytes, name, limits, opts.autoOrient === true)));
+}
+
+/**
+ * Decodes an image file (path) or encoded bytes (JPEG, PNG, WebP, GIF first frame, TIFF, AVIF, …) with sharp
+ * into 8-bit {@link RgbImage}, the way `qwen_vl_utils.fetch_image` does with PIL:
+ * - any alpha channel is composited on **white** (not black), with Pillow's integer blend (bit-identical);
+ * - greyscale, palette, CMYK and 16-bit inputs become 8-bit RGB;
+ * - embedded ICC profiles are **ignored** (PIL's `convert("RGB")` ignores them too), so stored values are
+ *   kept; CMYK is converted with libvips' generic CMYK profile (PIL uses a naive formula; rare in practice);
+ * - EXIF orientation is not applied unless `autoOrient` (see {@link LoadImageOptions.autoOrient}).
+ * Truncated or corrupt data is rejected rather than grey-filled (sharp `failOn: 'warning'`).
+ *
+ * Decompression bombs are refused before any pixel is decoded: the header's width × height must not exceed
+ * `maxInputPixels` (default `DEFAULT_MAX_INPUT_PIXELS`, 40 Mpx), and SVG / PDF are refused unless
+ * `allowVector`. Concurrent calls share a memory budget (`decodeBudget`, default the process-wide
+ * `defaultDecodeBudget` of 512 MiB), so a `Promise.all` over many large images decodes a few at a time.
+ *
+ * @throws LvrError `IO_ERROR` (file cannot be read), `IMAGE_INVALID` (empty / undecodable / not an image,
+ *   a vector format without `allowVector`, another unsupported format, or over `maxInputPixels`), with the
+ *   file named in the message and the underlying error as `cause`; `INVALID_ARGUMENT` for bad options.
+ * @example
+ * const img = await loadImage('data/images/cat.jpg');
+ * img.width, img.height; // pixel size; img.data is RGB interleaved
+ * await loadImage('scan.png', { maxInputPixels: 100_000_000 }); // a larger limit for this call
+ */
+export async function loadImage(source: string | Uint8Array, opts: LoadImageOptions = {}): Promise<RgbImage> {
+  return withDecodedImage(source, opts, async (img) => img);
 }

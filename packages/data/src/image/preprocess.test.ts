@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Rng, isLvrError } from '@lvr/core';
+import { DecodeBudget } from './decode-budget.js';
 import { loadAndPreprocessImage, preprocessImage } from './preprocess.js';
 import { normalizeToChw } from './normalize.js';
 import { patchify } from './patchify.js';
@@ -102,6 +103,27 @@ describe('preprocessImage', () => {
     const p = await loadAndPreprocessImage(file, STAGE1);
     expect([p.resizedWidth, p.resizedHeight, p.numTokens]).toEqual([644, 476, 391]);
     expect(p.gridThw).toEqual({ t: 1, h: 34, w: 46 });
+  });
+
+  it('applies the decode limits of loadOpts and holds the decode budget until preprocessing is done', async () => {
+    const file = join(dir, 'limit.png');
+    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#3366cc' } }).png().toFile(file);
+    await expect(loadAndPreprocessImage(file, STAGE1, { maxInputPixels: 640 * 480 - 1 })).rejects.toMatchObject({
+      code: 'IMAGE_INVALID',
+      message: `image ${file} is 640×480 (307200 px), over the decode limit of 307199 px (maxInputPixels)`,
+    });
+    const budget = new DecodeBudget(1024 * 1024);
+    const inside: unknown[] = [];
+    const run = budget.run.bind(budget);
+    budget.run = (bytes, fn) => run(bytes, async () => {
+      const out = await fn();
+      inside.push(out); // what was computed while the budget was held
+      return out;
+    });
+    const p = await loadAndPreprocessImage(file, STAGE1, { maxInputPixels: 640 * 480, decodeBudget: budget });
+    expect(p.numTokens).toBe(391);
+    expect(inside).toEqual([p]); // the preprocessed image, not just the decoded pixels
+    expect(budget.inFlightBytes).toBe(0);
   });
 
   it('rejects malformed images and NaN sizes with a clear LvrError', async () => {

@@ -2,7 +2,7 @@ import { LvrError, isLvrError } from '@lvr/core';
 import type { GridThw } from './grid.js';
 import { gridThwFor } from './grid.js';
 import type { LoadImageOptions } from './load-image.js';
-import { loadImage } from './load-image.js';
+import { withDecodedImage } from './load-image.js';
 import { patchifyRgb } from './patchify.js';
 import type { PreprocessOptions, ResolvedPreprocessOptions } from './preprocess-options.js';
 import { resolvePreprocessOptions } from './preprocess-options.js';
@@ -79,15 +79,19 @@ export async function preprocessImage(
 }
 
 /**
- * {@link loadImage} then {@link preprocessImage}.
+ * {@link loadImage} then {@link preprocessImage}. The decode limits of `loadOpts` apply (`maxInputPixels`,
+ * default 40 Mpx; `allowVector`), and the image's share of the decode memory budget is held until its
+ * preprocessing is done.
  *
  * @example
  * const p = await loadAndPreprocessImage('cat.jpg', { minPixels: 100352, maxPixels: 4014080 });
+ * const big = await loadAndPreprocessImage('pano.jpg', {}, { maxInputPixels: 80_000_000 });
  */
 export async function loadAndPreprocessImage(
   source: string | Uint8Array,
   opts: PreprocessOptions | ResolvedPreprocessOptions = {},
   loadOpts: LoadImageOptions = {},
 ): Promise<PreprocessedImage> {
-  return preprocessImage(await loadImage(source, loadOpts), opts);
+  const o = resolvePreprocessOptions(opts);
+  return withDecodedImage(source, loadOpts, (img) => preprocessImage(img, o));
 }

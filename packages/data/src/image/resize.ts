@@ -1,8 +1,8 @@
-import sharp from 'sharp';
 import { LvrError } from '@lvr/core';
 import { resizeBicubicPil } from './pil-resample.js';
 import type { RgbImage } from './rgb-image.js';
 import { assertRgbImage, sourcePrefix } from './rgb-image.js';
+import { loadSharp } from './sharp.js';
 
 /**
  * Which bicubic implementation resizes images:
@@ -52,6 +52,7 @@ export async function resizeBicubic(img: RgbImage, width: number, height: number
   if (width === img.width && height === img.height) {
     return { width, height, data: img.data.slice(), source: img.source };
   }
+  const sharp = await loadSharp();
   try {
     const { data, info } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 3 } })
       .resize(width, height, { fit: 'fill', kernel: 'cubic' })

@@ -1,6 +1,6 @@
-import sharp from 'sharp';
 import { LvrError } from '@lvr/core';
 import type { RgbImage } from '../image/rgb-image.js';
+import { loadSharp } from '../image/sharp.js';
 
 /**
  * Encodes an RGB image as PNG with sharp, with every option that affects the bytes pinned (no metadata,
@@ -17,6 +17,7 @@ export async function encodePng(image: RgbImage): Promise<Uint8Array> {
       details: { width, height, bytes: data.length },
     });
   }
+  const sharp = await loadSharp();
   try {
     const buf = await sharp(data, { raw: { width, height, channels: 3 } })
       .png({ compressionLevel: 9, adaptiveFiltering: false, palette: false, progressive: false })

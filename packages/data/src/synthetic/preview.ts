@@ -1,6 +1,7 @@
-import sharp from 'sharp';
 import { LvrError } from '@lvr/core';
+import { loadImage } from '../image/load-image.js';
 import type { RgbImage } from '../image/rgb-image.js';
+import { loadSharp } from '../image/sharp.js';
 import type { NormalizedBox } from '../roi/box.js';
 
 /** One cell of a preview contact sheet. */
@@ -39,8 +40,7 @@ const LINE_PX = 14;
 async function loadItemImage(image: RgbImage | string, index: number): Promise<RgbImage> {
   if (typeof image !== 'string') return image;
   try {
-    const { data, info } = await sharp(image).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
-    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    return await loadImage(image); // the decode limits and memory budget of every image decode
   } catch (cause) {
     throw new LvrError('IMAGE_INVALID', `preview: cannot read image ${image} (item ${index})`, { cause, details: { file: image, index } });
   }
@@ -145,6 +145,7 @@ export async function renderPreview(items: readonly PreviewItem[], opts: Preview
       svgText.push(`<text x="${ox}" y="${ty}">${escapeXml(text)}</text>`);
     });
   });
+  const sharp = await loadSharp();
   let pipeline = sharp(canvas, { raw: { width: W, height: H, channels: 3 } });
   if (svgText.length > 0) {
     const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}"><g font-family="DejaVu Sans, sans-serif" font-size="${FONT_PX}" fill="#e8e8e8">${svgText.join('')}</g></svg>`;
