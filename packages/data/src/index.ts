@@ -8,3 +8,4 @@ export * from './datasets/index.js';
 export * from './tokenizer/index.js';
 export * from './sequences/index.js';
 export * from './synthetic/index.js';
+export * from './schema/index.js';

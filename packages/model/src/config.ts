@@ -1,4 +1,7 @@
-import { LvrError } from '@lvr/core';
+import type * as z from 'zod';
+import { issuesError, parseWith, type ParseErrorContext } from '@lvr/data';
+import { configJsonField, modelConfigInputSchema, modelConfigInvariants, modelConfigJsonSchema } from './config-schema.js';
+import { resolveMaxParameters } from './config-size.js';
 
 /** Vision tower (ViT + 2×2 merger) sizes. Field names follow HF's Qwen2.5-VL `vision_config`. */
 export interface VisionConfig {
@@ -82,7 +85,8 @@ export interface ModelConfig {
   initializerRange: number;
 }
 
-export type ModelConfigInput = Partial<Omit<ModelConfig, 'vision' | 'tokens' | 'lvr' | 'lora'>> & {
+export type ModelConfigInput = Partial<Omit<ModelConfig, 'vision' | 'tokens' | 'lvr' | 'lora' | 'vocabSize'>> & {
+  vocabSize: number;
   lora?: LoraConfig | null | undefined;
   vision?: Partial<VisionConfig>;
   tokens: TokenIdsConfig;
@@ -101,69 +105,60 @@ export const DEFAULT_VISION: VisionConfig = Object.freeze({
   intermediateSize: 128,
 });
 
-/** Fills defaults, validates cross-field invariants and freezes. */
-export function resolveModelConfig(input: ModelConfigInput): Readonly<ModelConfig> {
-  const vision: VisionConfig = { ...DEFAULT_VISION, ...(input.vision ?? {}) };
-  const cfg: ModelConfig = {
+/** Options of {@link resolveModelConfig} and {@link configFromJson}. */
+export interface ModelConfigOptions {
+  /**
+   * Largest parameter count accepted; default `LVR_MAX_PARAMETERS` or `DEFAULT_MAX_PARAMETERS` (2^28). A
+   * config above it is rejected before any weight is allocated.
+   */
+  maxParameters?: number | undefined;
+}
+
+/**
+ * Validates every field (types and ranges, `modelConfigInputSchema`), fills defaults, checks the invariants
+ * between fields and the parameter cap, and freezes. Throws `CONFIG_INVALID` naming each field:
+ * `model config: vision.hiddenSize must be an integer in 1..65536, got 1099511627776`.
+ *
+ * @example
+ * const config = resolveModelConfig({ ...MODEL_SIZES.demo, vocabSize: 160, tokens });
+ */
+export function resolveModelConfig(input: ModelConfigInput, options: ModelConfigOptions = {}): Readonly<ModelConfig> {
+  const ctx: ParseErrorContext = { code: 'CONFIG_INVALID', where: 'model config' };
+  const checked = parseWith(modelConfigInputSchema, input, ctx);
+  return withInvariants(withDefaults(checked), resolveMaxParameters(options.maxParameters), ctx, (f) => f);
+}
+
+/** The input (already checked field by field) with every default filled in. */
+function withDefaults(input: z.output<typeof modelConfigInputSchema>): ModelConfig {
+  return {
     modelType: 'lvr-mini-qwen2.5-vl',
     hiddenSize: input.hiddenSize ?? 64,
     numLayers: input.numLayers ?? 2,
     numHeads: input.numHeads ?? 4,
     intermediateSize: input.intermediateSize ?? 176,
-    vocabSize: input.vocabSize ?? 0,
+    vocabSize: input.vocabSize,
     rmsNormEps: input.rmsNormEps ?? 1e-6,
     ropeTheta: input.ropeTheta ?? 10000,
     mropeSection: input.mropeSection ?? [2, 3, 3],
     attentionBias: input.attentionBias ?? true,
     tieWordEmbeddings: true,
     initializerRange: input.initializerRange ?? 0.02,
-    vision,
+    vision: { ...DEFAULT_VISION, ...stripUndefined(input.vision ?? {}) },
     tokens: { ...input.tokens, latentIds: [...(input.tokens.latentIds ?? [])] },
     lvr: { head: input.lvr?.head ?? 'none', latentEndEmbedding: input.lvr?.latentEndEmbedding ?? false, pauseTokens: input.lvr?.pauseTokens ?? 0 },
     lora: input.lora ? { r: input.lora.r, alpha: input.lora.alpha, targets: [...input.lora.targets] } : null,
   };
-  validate(cfg);
+}
+
+function stripUndefined<T extends object>(o: T): { [K in keyof T]-?: Exclude<T[K], undefined> } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as { [K in keyof T]-?: Exclude<T[K], undefined> };
+}
+
+/** Checks the cross-field invariants and the parameter cap, then freezes. */
+function withInvariants(cfg: ModelConfig, maxParameters: number, ctx: ParseErrorContext, name: (field: string) => string): Readonly<ModelConfig> {
+  const issues = modelConfigInvariants(cfg, maxParameters, name);
+  if (issues.length > 0) throw issuesError(issues, ctx);
   return deepFreeze(cfg);
-}
-
-function fail(msg: string): never {
-  throw new LvrError('CONFIG_INVALID', `model config: ${msg}`);
-}
-
-function posInt(name: string, v: number): void {
-  if (!Number.isInteger(v) || v <= 0) fail(`${name} must be a positive integer, got ${v}`);
-}
-
-function validate(c: ModelConfig): void {
-  for (const k of ['hiddenSize', 'numLayers', 'numHeads', 'intermediateSize', 'vocabSize'] as const) posInt(k, c[k]);
-  for (const k of ['patchSize', 'temporalPatchSize', 'spatialMergeSize', 'inChannels', 'hiddenSize', 'depth', 'numHeads', 'intermediateSize'] as const) {
-    posInt(`vision.${k}`, c.vision[k]);
-  }
-  if (c.hiddenSize % c.numHeads !== 0) fail(`hiddenSize ${c.hiddenSize} is not divisible by numHeads ${c.numHeads}`);
-  const headDim = c.hiddenSize / c.numHeads;
-  if (headDim % 2 !== 0) fail(`head dim ${headDim} must be even for rotary embeddings`);
-  const sec = c.mropeSection;
-  if (sec.length !== 3 || sec.some((s) => !Number.isInteger(s) || s < 0) || sec[0] + sec[1] + sec[2] !== headDim / 2) {
-    fail(`mropeSection [${sec.join(', ')}] must be three non-negative integers summing to headDim/2 = ${headDim / 2}`);
-  }
-  if (c.vision.hiddenSize % c.vision.numHeads !== 0) fail('vision.hiddenSize must be divisible by vision.numHeads');
-  const vHead = c.vision.hiddenSize / c.vision.numHeads;
-  if (vHead % 4 !== 0) fail(`vision head dim ${vHead} must be a multiple of 4 (2-D rotary: half rows, half columns)`);
-  if (!(c.rmsNormEps > 0)) fail('rmsNormEps must be > 0');
-  if (!(c.ropeTheta > 0)) fail('ropeTheta must be > 0');
-  const t = c.tokens;
-  for (const k of ['imagePadId', 'visionStartId', 'visionEndId', 'eosId', 'padId', 'lvrStartId', 'lvrId', 'lvrLatentEndId', 'lvrEndId'] as const) {
-    const id = t[k];
-    if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize) fail(`tokens.${k} = ${id} is not a valid id for vocabSize ${c.vocabSize}`);
-  }
-  for (const id of t.latentIds) if (!Number.isInteger(id) || id < 0 || id >= c.vocabSize) fail(`latent id ${id} out of range`);
-  if (!['none', 'simple', 'glu'].includes(c.lvr.head)) fail(`lvr.head must be none | simple | glu, got ${c.lvr.head}`);
-  if (!Number.isInteger(c.lvr.pauseTokens) || c.lvr.pauseTokens < 0 || c.lvr.pauseTokens > 4096) fail(`lvr.pauseTokens must be an integer in 0..4096, got ${c.lvr.pauseTokens}`);
-  if (c.lora) {
-    posInt('lora.r', c.lora.r);
-    if (!(c.lora.alpha > 0)) fail(`lora.alpha must be > 0, got ${c.lora.alpha}`);
-    if (c.lora.targets.length === 0 || c.lora.targets.some((t) => !['q', 'k', 'v', 'o'].includes(t))) fail(`lora.targets must be a non-empty subset of q, k, v, o, got [${c.lora.targets.join(', ')}]`);
-  }
 }
 
 function deepFreeze<T>(o: T): T {
@@ -230,71 +225,19 @@ export function configToJson(c: ModelConfig): Record<string, unknown> {
   };
 }
 
-/** Parses an HF-style `config.json` object written by `configToJson`. */
-export function configFromJson(j: Record<string, unknown>, file = 'config.json'): Readonly<ModelConfig> {
-  const num = (k: string, o: Record<string, unknown> = j): number => {
-    const v = o[k];
-    if (typeof v !== 'number') throw new LvrError('CONFIG_INVALID', `${file}: field "${k}" must be a number, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  const vc = j.vision_config as Record<string, unknown> | undefined;
-  if (!vc || typeof vc !== 'object') throw new LvrError('CONFIG_INVALID', `${file}: missing "vision_config"`);
-  const rs = j.rope_scaling as { mrope_section?: unknown } | undefined;
-  const sec = rs?.mrope_section;
-  if (!Array.isArray(sec) || sec.length !== 3) throw new LvrError('CONFIG_INVALID', `${file}: "rope_scaling.mrope_section" must be a 3-element array`);
-  const head = (j.lvr_head ?? 'none') as LvrModulesConfig['head'];
-  return resolveModelConfig({
-    hiddenSize: num('hidden_size'),
-    numLayers: num('num_hidden_layers'),
-    numHeads: num('num_attention_heads'),
-    intermediateSize: num('intermediate_size'),
-    vocabSize: num('vocab_size'),
-    rmsNormEps: num('rms_norm_eps'),
-    ropeTheta: num('rope_theta'),
-    mropeSection: sec as [number, number, number],
-    attentionBias: j.attention_bias !== false,
-    initializerRange: typeof j.initializer_range === 'number' ? j.initializer_range : 0.02,
-    vision: {
-      patchSize: num('patch_size', vc),
-      temporalPatchSize: num('temporal_patch_size', vc),
-      spatialMergeSize: num('spatial_merge_size', vc),
-      inChannels: num('in_chans', vc),
-      hiddenSize: num('hidden_size', vc),
-      depth: num('depth', vc),
-      numHeads: num('num_heads', vc),
-      intermediateSize: num('intermediate_size', vc),
-    },
-    tokens: {
-      imagePadId: num('image_token_id'),
-      visionStartId: num('vision_start_token_id'),
-      visionEndId: num('vision_end_token_id'),
-      eosId: num('eos_token_id'),
-      padId: num('pad_token_id'),
-      lvrStartId: num('lvr_start_id'),
-      lvrId: num('lvr_id'),
-      lvrLatentEndId: num('lvr_latent_end_id'),
-      lvrEndId: num('lvr_end_id'),
-      latentIds: latentTokenIds(j.latent_token_ids, file),
-    },
-    lvr: { head, latentEndEmbedding: j.lvr_latent_end_embedding === true, pauseTokens: j.lvr_pause_tokens === undefined ? 0 : num('lvr_pause_tokens') },
-    lora: parseLora(j.lora, file),
-  });
-}
-
-/** `latent_token_ids`: absent → none; else an array of non-negative integer token ids. */
-function latentTokenIds(v: unknown, file: string): number[] {
-  if (v === undefined) return [];
-  if (!Array.isArray(v) || !v.every((id) => Number.isSafeInteger(id) && (id as number) >= 0)) {
-    throw new LvrError('CONFIG_INVALID', `${file}: field "latent_token_ids" must be an array of token ids (non-negative integers), got ${JSON.stringify(v)}`);
-  }
-  return [...(v as number[])];
-}
-
-function parseLora(v: unknown, file: string): LoraConfig | null {
-  if (v === undefined || v === null) return null;
-  const o = v as { r?: unknown; lora_alpha?: unknown; target_modules?: unknown };
-  if (typeof o.r !== 'number' || typeof o.lora_alpha !== 'number' || !Array.isArray(o.target_modules)) {
-    throw new LvrError('CONFIG_INVALID', `${file}: "lora" must be {r, lora_alpha, target_modules}`);
-  }
-  return { r: o.r, alpha: o.lora_alpha, targets: (o.target_modules as string[]).map((t) => t.replace(/_proj$/, '') as LoraConfig['targets'][number]) };
+/**
+ * Parses an HF-style `config.json` object written by `configToJson` (`modelConfigJsonSchema`): every field is
+ * checked for type and range, then the invariants between fields and the parameter cap, all before anything is
+ * allocated. Throws `CONFIG_INVALID` naming `file` and config.json's field path:
+ * `runs/a/config.json: vision_config.hidden_size must be an integer in 1..65536, got 1099511627776`.
+ *
+ * @example
+ * const config = configFromJson(JSON.parse(await readFile('runs/a/config.json', 'utf8')), 'runs/a/config.json');
+ */
+export function configFromJson(j: unknown, file = 'config.json', options: ModelConfigOptions = {}): Readonly<ModelConfig> {
+  const ctx: ParseErrorContext = { code: 'CONFIG_INVALID', where: file, details: { file } };
+  const input = parseWith(modelConfigJsonSchema, j, ctx);
+  // the JSON schema holds every field to the limits of the input schema, so this parse only fills the types
+  const checked = parseWith(modelConfigInputSchema, input, ctx);
+  return withInvariants(withDefaults(checked), resolveMaxParameters(options.maxParameters), ctx, configJsonField);
 }

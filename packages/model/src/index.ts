@@ -5,8 +5,10 @@
 export { initBackend, currentBackend, BACKEND_PREFERENCES, type BackendName, type InitBackendOptions } from './backend.js';
 export {
   resolveModelConfig, configToJson, configFromJson, headDim, patchRowWidth, DEFAULT_VISION,
-  type ModelConfig, type ModelConfigInput, type VisionConfig, type LvrModulesConfig, type TokenIdsConfig,
+  type ModelConfig, type ModelConfigInput, type ModelConfigOptions, type VisionConfig, type LvrModulesConfig, type TokenIdsConfig,
 } from './config.js';
+export { MODEL_CONFIG_LIMITS, modelConfigInputSchema, modelConfigJsonSchema, modelConfigInvariants, configJsonField } from './config-schema.js';
+export { DEFAULT_MAX_PARAMETERS, MAX_PARAMETERS_ENV, parameterCount, resolveMaxParameters } from './config-size.js';
 export { MiniQwenVL, type ForwardInput, type ForwardOutput, type EmbedOverride } from './models/vlm.js';
 export { encodeImages, patchPositions, type ImageInput } from './models/vision.js';
 export { buildAttentionMask, decoderForward, type DecoderInput, type DecoderOutput } from './models/decoder.js';

@@ -159,7 +159,7 @@ export async function loadCheckpoint(dir: string): Promise<LoadedCheckpoint> {
   return out;
 }
 
-/** Options of {@link assignParams}. */
+/** Options of {@link assignParams} and {@link checkTensorSet}. */
 export interface AssignOptions {
   /** Named in error messages (checkpoint folder or file). */
   file?: string;
@@ -167,12 +167,52 @@ export interface AssignOptions {
   allowMissing?: boolean;
   /** Accept checkpoint tensors without a target (ignored). Default false. */
   allowExtra?: boolean;
+  /** Where the expected shapes come from, in messages (`has shape [2, 3], {expectedFrom} [3, 3]`). Default `expected`. */
+  expectedFrom?: string;
+}
+
+/** The shape and dtype a checkpoint tensor must have. */
+export interface ExpectedTensor {
+  readonly shape: readonly number[];
+  readonly dtype: 'float32' | 'int32';
 }
 
 /**
- * Copies checkpoint arrays into variables after checking the whole set first: missing, extra, mis-shaped
- * and wrongly typed tensors are reported together in one `LvrError('CHECKPOINT')` naming them, and
- * nothing is assigned unless everything matches.
+ * Checks checkpoint tensors against the expected names, shapes and dtypes without creating any tensor: missing,
+ * extra, mis-shaped and wrongly typed tensors are reported together in one `LvrError('CHECKPOINT')` naming them.
+ * `loadModel` runs it on the safetensors header against the shapes config.json implies, before allocating.
+ *
+ * @example
+ * checkTensorSet(new Map([['w', { shape: [2, 3], dtype: 'float32' }]]), ckpt.params, { file: 'model.safetensors' });
+ */
+export function checkTensorSet(
+  expected: ReadonlyMap<string, ExpectedTensor>,
+  params: Readonly<Record<string, { shape: readonly number[]; data: Float32Array | Int32Array }>>,
+  opts: AssignOptions = {},
+): void {
+  const problems: string[] = [];
+  const missing = [...expected.keys()].filter((n) => !Object.hasOwn(params, n));
+  const extra = Object.keys(params).filter((n) => !expected.has(n));
+  if (missing.length > 0 && !opts.allowMissing) problems.push(`missing ${missing.length} tensor(s): ${missing.slice(0, 10).join(', ')}`);
+  if (extra.length > 0 && !opts.allowExtra) problems.push(`${extra.length} unexpected tensor(s): ${extra.slice(0, 10).join(', ')}`);
+  const mismatched: string[] = [];
+  for (const [name, e] of expected) {
+    const p = params[name];
+    if (!p) continue;
+    if (!tf.util.arraysEqual([...p.shape], [...e.shape])) {
+      mismatched.push(name);
+      problems.push(`"${name}" has shape [${p.shape.join(', ')}], ${opts.expectedFrom ?? 'expected'} [${e.shape.join(', ')}]`);
+    } else if ((p.data instanceof Int32Array) !== (e.dtype === 'int32')) problems.push(`"${name}" has the wrong dtype for a ${e.dtype} variable`);
+  }
+  if (problems.length > 0) {
+    const where = opts.file ?? 'checkpoint';
+    throw new LvrError('CHECKPOINT', `${where}: ${problems.join('; ')}`, { details: { file: where, missing, extra, mismatched } });
+  }
+}
+
+/**
+ * Copies checkpoint arrays into variables after checking the whole set first ({@link checkTensorSet}): nothing
+ * is assigned unless everything matches.
  *
  * @example
  * assignParams(store, (await loadCheckpoint(dir)).params, { file: dir });
@@ -184,21 +224,9 @@ export function assignParams(
 ): void {
   const vars = new Map<string, tf.Variable>();
   for (const [name, v] of target) vars.set(name, v instanceof tf.Variable ? v : v.variable);
-  const problems: string[] = [];
-  const missing = [...vars.keys()].filter((n) => !Object.hasOwn(params, n));
-  const extra = Object.keys(params).filter((n) => !vars.has(n));
-  if (missing.length > 0 && !opts.allowMissing) problems.push(`missing ${missing.length} tensor(s): ${missing.slice(0, 10).join(', ')}`);
-  if (extra.length > 0 && !opts.allowExtra) problems.push(`${extra.length} unexpected tensor(s): ${extra.slice(0, 10).join(', ')}`);
-  for (const [name, v] of vars) {
-    const p = params[name];
-    if (!p) continue;
-    if (!tf.util.arraysEqual([...p.shape], v.shape)) problems.push(`"${name}" has shape [${p.shape.join(', ')}], expected [${v.shape.join(', ')}]`);
-    else if ((p.data instanceof Int32Array) !== (v.dtype === 'int32')) problems.push(`"${name}" has the wrong dtype for a ${v.dtype} variable`);
-  }
-  if (problems.length > 0) {
-    const where = opts.file ?? 'checkpoint';
-    throw new LvrError('CHECKPOINT', `${where}: ${problems.join('; ')}`, { details: { file: where, missing, extra } });
-  }
+  const expected = new Map<string, ExpectedTensor>();
+  for (const [name, v] of vars) expected.set(name, { shape: v.shape, dtype: v.dtype === 'int32' ? 'int32' : 'float32' });
+  checkTensorSet(expected, params, opts);
   for (const [name, v] of vars) {
     const p = params[name];
     if (!p) continue;

@@ -13,6 +13,7 @@ export {
   saveCheckpoint,
   loadCheckpoint,
   assignParams,
+  checkTensorSet,
   listCheckpoints,
   pruneCheckpoints,
   CHECKPOINT_FILES,
@@ -21,6 +22,7 @@ export {
   type CheckpointContents,
   type LoadedCheckpoint,
   type AssignOptions,
+  type ExpectedTensor,
 } from './checkpoint.js';
 export {
   parseTrainerStateJson,

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises';
+import * as z from 'zod';
 import { join } from 'node:path';
 import { LvrError, writeJsonAtomic } from '@lvr/core';
 import {
@@ -9,14 +10,16 @@ import {
   LVR_START_TOKEN,
   LVR_TOKEN,
   LvrTokenizer,
+  oneOf,
   PAD_TOKEN,
+  parseWith,
   VISION_END_TOKEN,
   VISION_START_TOKEN,
   readTokenizerConfig,
 } from '@lvr/data';
-import { assignParams, loadCheckpoint, saveCheckpoint } from '../io/checkpoint.js';
-import { configFromJson, configToJson, type ModelConfig } from '../config.js';
-import { initParams } from '../models/params.js';
+import { assignParams, CHECKPOINT_FILES, checkTensorSet, loadCheckpoint, saveCheckpoint, type ExpectedTensor } from '../io/checkpoint.js';
+import { configFromJson, configToJson, type ModelConfig, type ModelConfigOptions } from '../config.js';
+import { initParams, parameterSpecs } from '../models/params.js';
 import { MiniQwenVL } from '../models/vlm.js';
 import { Rng } from '@lvr/core';
 import { parseLatentFeedback, type LatentFeedbackKind } from '../training/latent-feedback.js';
@@ -64,6 +67,9 @@ export async function saveModel(dir: string, model: MiniQwenVL, tokenizerJson: o
   if (training) await writeJsonAtomic(join(dir, TRAINING_INFO_FILE), training);
 }
 
+/** `lvr_training.json`: an object with a known `mode`; other fields are kept as written. */
+const trainingInfoSchema = z.looseObject({ mode: oneOf(TRAINING_MODES) });
+
 async function readTrainingInfo(dir: string): Promise<TrainingInfo | undefined> {
   const file = join(dir, TRAINING_INFO_FILE);
   let info: unknown;
@@ -73,16 +79,7 @@ async function readTrainingInfo(dir: string): Promise<TrainingInfo | undefined> 
     if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new LvrError('CHECKPOINT', `${file}: unreadable`, { cause });
   }
-  if (typeof info !== 'object' || info === null || Array.isArray(info)) {
-    throw new LvrError('CHECKPOINT', `${file}: expected a JSON object`, { details: { file } });
-  }
-  const mode = (info as { mode?: unknown }).mode;
-  if (!(TRAINING_MODES as readonly unknown[]).includes(mode)) {
-    throw new LvrError('CHECKPOINT', `${file}: field "mode" must be one of ${TRAINING_MODES.join(', ')}, got ${JSON.stringify(mode) ?? 'nothing'}`, {
-      details: { file, field: 'mode' },
-    });
-  }
-  return info as TrainingInfo;
+  return parseWith(trainingInfoSchema, info, { code: 'CHECKPOINT', where: file, details: { file } }) as TrainingInfo;
 }
 
 /**
@@ -114,15 +111,20 @@ function checkTokenIds(config: Readonly<ModelConfig>, tokenizer: LvrTokenizer, d
   }
 }
 
+/** Options of {@link loadModel}. */
+export type LoadModelOptions = ModelConfigOptions;
+
 /**
- * Loads a model folder (or a training checkpoint folder) written by `saveModel` / the trainer.
+ * Loads a model folder (or a training checkpoint folder) written by `saveModel` / the trainer. config.json is
+ * validated in full (types, ranges, invariants, the parameter cap `maxParameters`) and the safetensors tensors
+ * are compared with the shapes it implies before any tensor is created.
  *
  * @example
  * const { model, tokenizer } = await loadModel('runs/demo/lvr');
  */
-export async function loadModel(dir: string): Promise<LoadedModel> {
+export async function loadModel(dir: string, options: LoadModelOptions = {}): Promise<LoadedModel> {
   const ckpt = await loadCheckpoint(dir);
-  const config = configFromJson(ckpt.config, `${dir}/config.json`);
+  const config = configFromJson(ckpt.config, join(dir, CHECKPOINT_FILES.config), options);
   if (ckpt.tokenizerJson === undefined || typeof ckpt.tokenizerJson !== 'object') {
     throw new LvrError('CHECKPOINT', `${dir}: tokenizer.json is missing`, { details: { file: dir } });
   }
@@ -133,17 +135,18 @@ export async function loadModel(dir: string): Promise<LoadedModel> {
   }
   checkTokenIds(config, tokenizer, dir);
   const training = await readTrainingInfo(dir);
+  const latentFeedback = parseLatentFeedback(training?.latent_feedback, `${join(dir, TRAINING_INFO_FILE)}: "latent_feedback"`);
+  if (latentFeedback === 'pause' && config.lvr.pauseTokens === 0) {
+    throw new LvrError('CHECKPOINT', `${dir}: latent_feedback is "pause" but config.json has no lvr_pause_tokens (no lvr_pause_emb)`);
+  }
+  const expected = new Map<string, ExpectedTensor>(parameterSpecs(config).map((s) => [s.name, { shape: s.shape, dtype: 'float32' }]));
+  checkTensorSet(expected, ckpt.params, { file: join(dir, CHECKPOINT_FILES.model), expectedFrom: `but ${CHECKPOINT_FILES.config} implies` });
   const params = initParams(config, new Rng(0));
   try {
     assignParams(params, ckpt.params, { file: dir });
   } catch (e) {
     for (const p of params.values()) p.variable.dispose();
     throw e;
-  }
-  const latentFeedback = parseLatentFeedback(training?.latent_feedback, `${join(dir, TRAINING_INFO_FILE)}: "latent_feedback"`);
-  if (latentFeedback === 'pause' && config.lvr.pauseTokens === 0) {
-    for (const p of params.values()) p.variable.dispose();
-    throw new LvrError('CHECKPOINT', `${dir}: latent_feedback is "pause" but config.json has no lvr_pause_tokens (no lvr_pause_emb)`);
   }
   return { model: MiniQwenVL.fromParams(config, params), tokenizer, tokenizerJson, dir, training, latentFeedback };
 }
