@@ -55,6 +55,29 @@ describe('stop strategy registry', () => {
     expect(() => parseStrategySpec('every-other:4')).toThrow(/use field=value/);
   });
 
+  it('a custom factory or spec parser that throws a plain error gives CONFIG_INVALID naming the kind (cause kept)', () => {
+    const bad = new RangeError('below must be > 0');
+    registerStopStrategy<{ kind: 'dup-test'; below?: number }>('dup-test', (c) => {
+      if ((c.below ?? 1) <= 0) throw bad;
+      return { kind: 'dup-test', needs: {}, decide: () => 'exit' };
+    }, {
+      fromSpec: (args) => {
+        if (args.includes('x')) throw new TypeError('no x');
+        return { kind: 'dup-test', below: Number(args[0]) };
+      },
+    });
+    for (const [f, message] of [
+      [() => createStopStrategy({ kind: 'dup-test', below: -1 }), "stop strategy 'dup-test': invalid config: below must be > 0"],
+      [() => parseStrategySpec('dup-test:-1'), "stop strategy 'dup-test': invalid config: below must be > 0"],
+      [() => parseStrategySpec('dup-test:x'), `stop strategy 'dup-test': cannot read spec "dup-test:x": no x`],
+    ] as const) {
+      const e = caught(f);
+      expect(isLvrError(e) && e.code === 'CONFIG_INVALID').toBe(true);
+      expect((e as Error).message).toBe(message);
+    }
+    expect((caught(() => createStopStrategy({ kind: 'dup-test', below: -1 })) as Error).cause).toBe(bad);
+  });
+
   it('a factory returning the wrong kind or no decide is rejected', () => {
     registerStopStrategy('dup-test', () => ({ kind: 'other', needs: {}, decide: () => 'exit' }));
     expect(() => createStopStrategy({ kind: 'dup-test' })).toThrow(/must return an object with kind 'dup-test'/);

@@ -1,4 +1,4 @@
-import { LvrError } from '@lvr/core';
+import { LvrError, isLvrError } from '@lvr/core';
 import type { ConvergeConfig } from './converge.js';
 import type { EndProbConfig } from './end-prob.js';
 import type { ExitProbConfig } from './exit-prob.js';
@@ -148,8 +148,24 @@ export function createStopStrategy(config: StopStrategyConfig): StopStrategy {
   return build(entry, config);
 }
 
+/**
+ * A user factory or spec parser may throw any error; it becomes `CONFIG_INVALID` naming the kind (cause kept), so a
+ * bad custom config is reported like a bad built-in one (exit 2 on the command line).
+ */
+function asConfigError(e: unknown, kind: string, what: string): unknown {
+  if (isLvrError(e)) return e;
+  return new LvrError('CONFIG_INVALID', `stop strategy '${kind}': ${what}: ${e instanceof Error ? e.message : String(e)}`, {
+    cause: e, details: { kind },
+  });
+}
+
 function build(entry: Entry, config: StopStrategyConfig): StopStrategy {
-  const strategy = (entry.factory as StopStrategyFactory<StopStrategyConfig>)(config);
+  let strategy: StopStrategy;
+  try {
+    strategy = (entry.factory as StopStrategyFactory<StopStrategyConfig>)(config);
+  } catch (e) {
+    throw asConfigError(e, String(config.kind), 'invalid config');
+  }
   if (typeof strategy !== 'object' || strategy === null || typeof strategy.decide !== 'function' || strategy.kind !== config.kind) {
     throw new LvrError('CONFIG_INVALID', `stop strategy factory for '${config.kind}' must return an object with ` +
       `kind '${config.kind}' and a decide function`, { details: { kind: config.kind } });
@@ -174,9 +190,15 @@ export function parseStrategySpec(spec: string): StopStrategyConfig {
   const parts = String(spec).trim().split(/[:,]/).map((p) => p.trim()).filter((p) => p !== '');
   const [kind, ...args] = parts;
   const entry = lookup(kind ?? '', `stop strategy spec ${JSON.stringify(spec)}`);
-  const config: StopStrategyConfig = Object.freeze(entry.options.fromSpec !== undefined
-    ? { ...entry.options.fromSpec(args, spec) }
-    : { ...readSpecArgs(spec, args), kind: kind as string });
+  let fields: StopStrategyConfig;
+  try {
+    fields = entry.options.fromSpec !== undefined
+      ? entry.options.fromSpec(args, spec)
+      : { ...readSpecArgs(spec, args), kind: kind as string };
+  } catch (e) {
+    throw asConfigError(e, kind as string, `cannot read spec ${JSON.stringify(spec)}`);
+  }
+  const config: StopStrategyConfig = Object.freeze({ ...fields });
   const own = lookup(config.kind, `stop strategy spec ${JSON.stringify(spec)}`);
   parsed.set(config, { entry: own, strategy: build(own, config) });
   return config;
