@@ -25,6 +25,10 @@ export {
   computeLoss, resolveObjective, hopWeight, ceTargets, modeSwitchTargets, DEFAULT_OBJECTIVE,
   type ObjectiveConfig, type LossOutput,
 } from './training/objectives.js';
+export {
+  LOSS_TERMS, sumLossTerms, CE_TERM, LVR_TERM, POINTER_TERM, HOP_TERM, LATENT_END_TERM, MODE_SWITCH_TERM, latentSpans,
+  type LossTerm, type LossInputs, type LossContext,
+} from './training/loss-terms.js';
 export { TfjsStepModel } from './inference/tfjs-step-model.js';
 export { latentFeedbackFor, modelLatentFeedback } from './inference/latent-feedback-config.js';
 export { planPrefill, type PrefillPlan } from './inference/prefill-plan.js';

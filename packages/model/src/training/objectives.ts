@@ -1,11 +1,12 @@
 import * as tf from '@tensorflow/tfjs';
 import { LvrError, type Rng } from '@lvr/core';
-import { gatherRows, stopGradient } from '../ops/gather-rows.js';
-import { bceWithLogits, crossEntropy, lvrRegressionLoss, type LvrLossKind } from '../ops/losses.js';
+import { gatherRows } from '../ops/gather-rows.js';
+import type { LvrLossKind } from '../ops/losses.js';
 import { param } from '../models/params.js';
 import type { EmbedOverride, MiniQwenVL } from '../models/vlm.js';
-import { IGNORE_INDEX, type TrainBatch } from './batch.js';
-import { LVR_TARGET_SPACES, hopLoss, imageMeans, infoNceLoss, mapToTargetSpace, pointerLoss, singleImage, type LatentImages, type LvrTargetSpace } from './lvr-targets.js';
+import type { TrainBatch } from './batch.js';
+import { LVR_TARGET_SPACES, singleImage, type LatentImages, type LvrTargetSpace } from './lvr-targets.js';
+import { latentSpans, sumLossTerms, type LossContext } from './loss-terms.js';
 import { chooseSelfFed, resolveSelfFeed, selfFedForward, selfFeedProbability, type SelfFeedConfig } from './self-feed.js';
 import { isPointerFeedback, parseLatentFeedback, type LatentFeedbackKind } from './latent-feedback.js';
 import { pauseForward, pointerMixForward, spanIndexOf } from './latent-feedback-forward.js';
@@ -111,28 +112,6 @@ export function resolveObjective(p: ObjectiveInput): Readonly<ObjectiveConfig> {
   return Object.freeze(o);
 }
 
-/**
- * The hop-loss weight at training progress `progress` under `hopRamp` (no progress known → the full `hopLambda`).
- *
- * @example
- * hopWeight(resolveObjective({ kind: 'lvr', latentFeedback: 'pointer-argmax', hopRamp: [0.2, 0.4] }), 0.3); // 0.5
- */
-export function hopWeight(o: Readonly<ObjectiveConfig>, progress: number | undefined): number {
-  if (o.hopRamp === undefined || progress === undefined) return o.hopLambda;
-  const [a, b] = o.hopRamp;
-  if (progress < a) return 0;
-  if (progress >= b) return o.hopLambda;
-  return o.hopLambda * ((progress - a) / (b - a));
-}
-
-/** Where in training a loss is computed (self-feeding schedule and its seeded choices). */
-export interface LossContext {
-  /** Training progress in [0, 1] (step / total steps). */
-  progress: number;
-  /** Seeded per micro-batch (the trainer's `StepContext.rng`). */
-  rng: Rng;
-}
-
 export interface LossOutput {
   loss: tf.Scalar;
   /**
@@ -144,23 +123,10 @@ export interface LossOutput {
   metrics: Record<string, tf.Scalar>;
 }
 
-/** Positions t (flat) whose next label is supervised, and those labels. */
-export function ceTargets(b: TrainBatch, ignoreIds: readonly number[] = []): { rows: Int32Array; targets: Int32Array } {
-  const rows: number[] = [];
-  const targets: number[] = [];
-  for (let r = 0; r < b.batch; r++) {
-    for (let t = 0; t + 1 < b.length; t++) {
-      const y = b.labels[r * b.length + t + 1] as number;
-      if (y === IGNORE_INDEX || ignoreIds.includes(y)) continue;
-      rows.push(r * b.length + t);
-      targets.push(y);
-    }
-  }
-  return { rows: Int32Array.from(rows), targets: Int32Array.from(targets) };
-}
-
 /**
- * The training loss of one batch. Call inside `tf.variableGrads` / `tf.tidy`.
+ * The training loss of one batch: the forward pass the objective asks for (teacher-forced, self-fed, pause or
+ * pointer-mix feedback), then the weighted sum of the loss terms of `loss-terms.ts`. Call inside
+ * `tf.variableGrads` / `tf.tidy`.
  *
  * @example
  * const { loss, metrics } = computeLoss(model, batch, resolveObjective({ kind: 'lvr' }));
@@ -173,8 +139,7 @@ export function computeLoss(model: MiniQwenVL, b: TrainBatch, o: Readonly<Object
   const useLvr = o.kind === 'lvr' && b.lvr !== undefined;
   // Latent-end slots: the input at <|lvr_latent_end|> is the learned end embedding.
   const endPositions: number[] = [];
-  const useLatentEnd = o.kind === 'lvr' && o.latentEndLambda > 0;
-  if (useLatentEnd) {
+  if (o.kind === 'lvr' && o.latentEndLambda > 0) {
     if (!c.lvr.latentEndEmbedding) throw new LvrError('CONFIG_INVALID', 'latentEndLambda > 0 needs a model created with lvr.latentEndEmbedding: true');
     for (let i = 0; i < b.inputIds.length; i++) if (b.inputIds[i] === tok.lvrLatentEndId) endPositions.push(i);
     if (endPositions.length > 0) {
@@ -215,99 +180,12 @@ export function computeLoss(model: MiniQwenVL, b: TrainBatch, o: Readonly<Object
   } else {
     ({ hidden, visual } = model.forward(input));
   }
-  const ignore = [tok.lvrId, ...(useLatentEnd ? [tok.lvrLatentEndId] : [])];
-  const ce = ceTargets(b, ignore);
-  const logits = model.logits(gatherRows(hidden, ce.rows));
-  const lossCe = crossEntropy(logits, ce.targets);
-  metrics['loss/ce'] = lossCe;
-  let loss: tf.Scalar = lossCe;
-  if (useLvr && b.lvr && fb !== 'pause' && images) {
-    const { positions, visualRows } = b.lvr;
-    const pred = model.latentFromHidden(gatherRows(hidden, positions.map((p) => p - 1)));
-    let lossLvr: tf.Scalar;
-    if (o.lvrLoss === 'infonce') {
-      lossLvr = infoNceLoss(pred, visual, visualRows, images, { temperature: o.lvrTemperature, centred: o.lvrTarget === 'centred' || o.lvrTarget === 'centred-normalised' });
-    } else {
-      const mu = o.lvrTarget === 'centred' || o.lvrTarget === 'centred-normalised' ? imageMeans(visual, images) : undefined;
-      const target = stopGradient(gatherRows(visual, visualRows));
-      lossLvr = lvrRegressionLoss(mapToTargetSpace(pred, mu, o.lvrTarget), mapToTargetSpace(target, mu, o.lvrTarget), o.lvrLoss);
-    }
-    metrics['loss/lvr'] = lossLvr;
-    if (o.lvrLambda > 0) loss = tf.add(loss, tf.mul(lossLvr, o.lvrLambda)) as tf.Scalar;
-    if (o.pointerLambda > 0) {
-      const spans = latentSpans(b, tok.lvrStartId);
-      const query = model.latentFromHidden(gatherRows(hidden, Int32Array.from(spans, (s) => (positions[s.first] as number) - 1)));
-      const roi = spans.map((s) => visualRows.slice(s.first, s.first + s.count));
-      const img: LatentImages = { start: Int32Array.from(spans, (s) => images.start[s.first] as number), count: Int32Array.from(spans, (s) => images.count[s.first] as number) };
-      const lossPtr = pointerLoss(query, visual, roi, img);
-      metrics['loss/pointer'] = lossPtr;
-      loss = tf.add(loss, tf.mul(lossPtr, o.pointerLambda)) as tf.Scalar;
-    }
-    if (o.hopLambda > 0 || isPointerFeedback(fb)) {
-      const hop = hopLoss(pred, visual, visualRows, images);
-      metrics['loss/hop'] = hop.loss;
-      metrics['hop/acc'] = hop.acc;
-      const w = hopWeight(o, at?.progress);
-      if (w > 0) loss = tf.add(loss, tf.mul(hop.loss, w)) as tf.Scalar;
-    }
-  }
-  if (useLatentEnd && endPositions.length > 0) {
-    const emb = param(model.params, 'lvr_latent_end_emb');
-    const pred = model.latentFromHidden(gatherRows(hidden, Int32Array.from(endPositions, (p) => p - 1)));
-    const target = tf.tile(tf.reshape(emb, [1, c.hiddenSize]), [endPositions.length, 1]) as tf.Tensor2D;
-    const lossEnd = lvrRegressionLoss(pred, target, o.latentEndLoss);
-    metrics['loss/latent_end'] = lossEnd;
-    loss = tf.add(loss, tf.mul(lossEnd, o.latentEndLambda)) as tf.Scalar;
-  }
-  if (o.kind === 'lvr' && o.modeSwitchLambda > 0) {
-    const { positions, targets } = modeSwitchTargets(b, tok.lvrStartId, tok.lvrId);
-    const h = gatherRows(hidden, positions);
-    const eRow = gatherRows(param(model.params, 'model.embed_tokens.weight') as tf.Tensor2D, Int32Array.of(tok.lvrEndId)); // (1, D)
-    const scores = tf.sum(tf.mul(h, eRow), -1) as tf.Tensor1D; // raw <|lvr_end|> logit
-    const lossMs = bceWithLogits(scores, targets);
-    metrics['loss/mode_switch'] = lossMs;
-    loss = tf.add(loss, tf.mul(lossMs, o.modeSwitchLambda)) as tf.Scalar;
-  }
-  return { loss, metrics };
+  let prediction: tf.Tensor2D | undefined;
+  const terms = sumLossTerms({
+    model, batch: b, objective: o, at, hidden, visual, images, endPositions,
+    latentPrediction: () => (prediction ??= model.latentFromHidden(gatherRows(hidden, b.lvr!.positions.map((p) => p - 1)))),
+  });
+  return { loss: terms.loss, metrics: { ...metrics, ...terms.metrics } };
 }
 
-/**
- * Mode-switch targets. The set S = positions whose input is `<|lvr_start|>` or `<|lvr|>`; the target is 1 at the
- * last position of each latent span (the next input is not `<|lvr|>`: the model should leave latent mode now),
- * else 0. The reference labels 1 only where the next token is `<|lvr_end|>`, which never happens when its data
- * inserts `<|lvr_latent_end|>` (all-zero targets, §3.5 of the notes) — we follow the papers' intent.
- */
-export function modeSwitchTargets(b: TrainBatch, lvrStartId: number, lvrId: number): { positions: Int32Array; targets: Float32Array } {
-  const pos: number[] = [];
-  const tgt: number[] = [];
-  for (let r = 0; r < b.batch; r++) {
-    for (let t = 0; t < b.length; t++) {
-      const i = r * b.length + t;
-      const id = b.inputIds[i];
-      if (id !== lvrStartId && id !== lvrId) continue;
-      const next = t + 1 < b.length ? b.inputIds[i + 1] : -1;
-      pos.push(i);
-      tgt.push(next === lvrId ? 0 : 1);
-    }
-  }
-  return { positions: Int32Array.from(pos), targets: Float32Array.from(tgt) };
-}
-
-/**
- * The latent spans of an LVR batch: runs of consecutive entries of `lvr.positions` whose first position follows a
- * `<|lvr_start|>` input (index of the first latent in `lvr.positions` and the run length).
- */
-export function latentSpans(b: TrainBatch, lvrStartId: number): { first: number; count: number }[] {
-  const pos = b.lvr?.positions ?? new Int32Array(0);
-  const out: { first: number; count: number }[] = [];
-  for (let k = 0; k < pos.length; k++) {
-    const p = pos[k] as number;
-    if (k > 0 && p === (pos[k - 1] as number) + 1) {
-      (out[out.length - 1] as { count: number }).count++;
-      continue;
-    }
-    if (b.inputIds[p - 1] !== lvrStartId) throw new LvrError('SHAPE_MISMATCH', `latentSpans: the latent at flat position ${p} neither follows <|lvr_start|> nor another latent`);
-    out.push({ first: k, count: 1 });
-  }
-  return out;
-}
+export { ceTargets, hopWeight, latentSpans, modeSwitchTargets, type LossContext } from './loss-terms.js';
