@@ -95,9 +95,9 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     const st = join(dir, 'trainer_state.json');
     const json = JSON.parse(await readFile(st, 'utf8'));
     await writeFile(st, JSON.stringify({ ...json, rng: { trainer: [1, 2, 3] } }));
-    await expectCheckpointError(loadCheckpoint(dir), /trainer_state\.json: field "rng\.trainer" must be four uint32 values/);
+    await expectCheckpointError(loadCheckpoint(dir), /trainer_state\.json: rng\.trainer must be four uint32 values, got an array of length 3/);
     await writeFile(st, JSON.stringify({ ...json, step: -1 }));
-    await expectCheckpointError(loadCheckpoint(dir), /field "step" must be a non-negative integer/);
+    await expectCheckpointError(loadCheckpoint(dir), /trainer_state\.json: step must be an integer ≥ 0, got -1/);
     await writeFile(st, '{"version": 1,');
     await expectCheckpointError(loadCheckpoint(dir), /trainer_state\.json: not valid JSON/);
     await writeFile(st, JSON.stringify(json));

@@ -26,6 +26,7 @@ export {
 } from './checkpoint.js';
 export {
   parseTrainerStateJson,
+  trainerStateJsonSchema,
   trainerStateToJson,
   type ArrayTensor,
   type OptimizerState,

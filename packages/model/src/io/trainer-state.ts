@@ -1,4 +1,5 @@
-import { LvrError } from '@lvr/core';
+import * as z from 'zod';
+import { intAtLeast, intIn, nonEmptyString, parseWith } from '@lvr/data';
 
 /** A float32 array with its shape (backend-neutral tensor data). */
 export interface ArrayTensor {
@@ -50,9 +51,6 @@ export type TrainerStateJson = Omit<TrainerState, 'optimizer'> & {
   optimizer?: { name: string; step: number; scalars: Record<string, number>; file: string };
 };
 
-const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 0;
-
 /** Serialises the JSON part of a state (the caller writes `state.optimizer.slots` separately). */
 export function trainerStateToJson(state: TrainerState, optimizerFile = 'optimizer.safetensors'): TrainerStateJson {
   const { optimizer, ...rest } = state;
@@ -61,33 +59,35 @@ export function trainerStateToJson(state: TrainerState, optimizerFile = 'optimiz
   return json;
 }
 
+const count = intAtLeast(0);
+const jsonObject = z.record(z.string(), z.unknown());
+
+/** `trainer_state.json` (version 1); unknown keys are kept. */
+export const trainerStateJsonSchema = z.looseObject({
+  version: z.literal(1),
+  step: count,
+  dataCursor: count,
+  skippedSteps: count,
+  rng: z.record(z.string(), z.array(intIn(0, 0xffffffff)).length(4, { error: 'must be four uint32 values' })),
+  optimizer: z.looseObject({
+    name: nonEmptyString(),
+    step: count,
+    file: nonEmptyString().regex(/^[^\\/]+$/, { error: 'must be a plain file name' }),
+    scalars: z.record(z.string(), z.number({ error: 'must be a finite number' })),
+  }).optional(),
+  metricsTail: z.array(jsonObject).optional(), // NaN metrics are written as null
+  config: jsonObject.optional(),
+  extra: jsonObject.optional(),
+});
+
 /**
- * Validates parsed `trainer_state.json` content; every problem is an `LvrError('CHECKPOINT')` naming the
- * file and the field. Returns the state without optimizer slots (filled in by the loader).
+ * Validates parsed `trainer_state.json` content ({@link trainerStateJsonSchema}); every problem is an
+ * `LvrError('CHECKPOINT')` naming the file and the field path (`trainer_state.json: rng.trainer must be four uint32
+ * values, got an array of length 3`). Returns the state without optimizer slots (filled in by the loader).
+ *
+ * @example
+ * const json = parseTrainerStateJson(JSON.parse(text), 'runs/a/checkpoint-10/trainer_state.json');
  */
 export function parseTrainerStateJson(value: unknown, file: string): TrainerStateJson {
-  const bad = (field: string, msg: string): never => {
-    throw new LvrError('CHECKPOINT', `${file}: field "${field}" ${msg}`, { details: { file, field } });
-  };
-  if (!isObj(value)) bad('(root)', 'must be a JSON object');
-  const v = value as Record<string, unknown>;
-  if (v.version !== 1) bad('version', `must be 1, got ${JSON.stringify(v.version)}`);
-  for (const f of ['step', 'dataCursor', 'skippedSteps'] as const) if (!isCount(v[f])) bad(f, `must be a non-negative integer, got ${JSON.stringify(v[f])}`);
-  if (!isObj(v.rng)) bad('rng', 'must be an object of Rng states');
-  for (const [k, s] of Object.entries(v.rng as object)) {
-    if (!Array.isArray(s) || s.length !== 4 || !s.every((x) => Number.isInteger(x) && x >= 0 && x <= 0xffffffff)) bad(`rng.${k}`, 'must be four uint32 values');
-  }
-  if (v.optimizer !== undefined) {
-    if (!isObj(v.optimizer)) bad('optimizer', 'must be an object');
-    const o = v.optimizer as Record<string, unknown>;
-    if (typeof o.name !== 'string' || o.name === '') bad('optimizer.name', 'must be a non-empty string');
-    if (!isCount(o.step)) bad('optimizer.step', 'must be a non-negative integer');
-    if (typeof o.file !== 'string' || o.file === '' || /[\\/]/.test(o.file)) bad('optimizer.file', 'must be a plain file name');
-    if (!isObj(o.scalars) || !Object.values(o.scalars).every((x) => typeof x === 'number' && Number.isFinite(x))) {
-      bad('optimizer.scalars', 'must be an object of finite numbers');
-    }
-  }
-  if (v.metricsTail !== undefined && (!Array.isArray(v.metricsTail) || !v.metricsTail.every(isObj))) bad('metricsTail', 'must be an array of objects');
-  for (const f of ['config', 'extra'] as const) if (v[f] !== undefined && !isObj(v[f])) bad(f, 'must be an object');
-  return v as unknown as TrainerStateJson;
+  return parseWith(trainerStateJsonSchema, value, { code: 'CHECKPOINT', where: file, details: { file } }) as TrainerStateJson;
 }

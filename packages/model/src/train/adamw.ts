@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
+import * as z from 'zod';
 import { LvrError } from '@lvr/core';
+import { finiteFrom, numberIn, parseWith } from '@lvr/data';
 import type { OptimizerState } from '../io/trainer-state.js';
 
 /** AdamW hyper-parameters (PyTorch defaults except weight decay, which follows `torch.optim.AdamW`: 0.01). */
@@ -34,17 +36,23 @@ function ownedVariable(t: tf.Tensor): tf.Variable {
   return v;
 }
 
-/** Validates and fills in defaults; `CONFIG_INVALID` names the bad field. */
+/** The fields of {@link AdamWOptions}: β in [0, 1), ε > 0, weight decay ≥ 0 (the trainer config nests it as `adamw`). */
+export const adamwOptionsSchema = z.strictObject({
+  beta1: numberIn(0, 1, { hiOpen: true }).optional(),
+  beta2: numberIn(0, 1, { hiOpen: true }).optional(),
+  eps: finiteFrom(0, true).optional(),
+  weightDecay: finiteFrom(0).optional(),
+});
+
+/**
+ * Validates and fills in defaults; `CONFIG_INVALID` names the bad field (`AdamW: beta1 must be a number in [0, 1), got 1.5`).
+ *
+ * @example
+ * resolveAdamWOptions({ weightDecay: 0.1 }); // { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0.1 }
+ */
 export function resolveAdamWOptions(o: AdamWOptions = {}): Readonly<Required<AdamWOptions>> {
-  const r = { beta1: o.beta1 ?? 0.9, beta2: o.beta2 ?? 0.999, eps: o.eps ?? 1e-8, weightDecay: o.weightDecay ?? 0.01 };
-  const check = (field: string, ok: boolean, v: number): void => {
-    if (!ok) throw new LvrError('CONFIG_INVALID', `AdamW: ${field} out of range: ${v}`, { details: { field } });
-  };
-  check('beta1', r.beta1 >= 0 && r.beta1 < 1, r.beta1);
-  check('beta2', r.beta2 >= 0 && r.beta2 < 1, r.beta2);
-  check('eps', r.eps > 0 && Number.isFinite(r.eps), r.eps);
-  check('weightDecay', r.weightDecay >= 0 && Number.isFinite(r.weightDecay), r.weightDecay);
-  return Object.freeze(r);
+  const v = parseWith(adamwOptionsSchema, o, { code: 'CONFIG_INVALID', where: 'AdamW' });
+  return Object.freeze({ beta1: v.beta1 ?? 0.9, beta2: v.beta2 ?? 0.999, eps: v.eps ?? 1e-8, weightDecay: v.weightDecay ?? 0.01 });
 }
 
 /**

@@ -44,18 +44,25 @@ describe('resolveTrainerConfig', () => {
     expect(resolveTrainerConfig(c)).toEqual(c);
   });
 
+  it('names every bad field at once, with its path and value', () => {
+    expectInvalid(
+      { totalSteps: 0, lr: -1, stages: [{ steps: 2, warmupSteps: 1.5 }], warmup_steps: 3 } as TrainerConfigInput,
+      /^trainer config: totalSteps must be an integer ≥ 1, got 0; lr must be a finite number ≥ 0, got -1; stages\[0\]\.warmupSteps must be an integer ≥ 0, got 1\.5; warmup_steps is not a known field$/,
+    );
+  });
+
   it.each([
     [{}, /totalSteps is required/],
     [{ totalSteps: 0 }, /totalSteps must be an integer ≥ 1, got 0/],
     [{ totalSteps: 10, accumSteps: 1.5 }, /accumSteps must be an integer/],
     [{ totalSteps: 10, lr: -1 }, /lr must be a finite number/],
     [{ totalSteps: 10, warmupSteps: 11 }, /warmupSteps \(11\) exceeds totalSteps/],
-    [{ totalSteps: 10, warmupRatio: 2 }, /warmupRatio must be in \[0, 1\]/],
-    [{ totalSteps: 10, schedule: 'step' as 'cosine' }, /schedule must be cosine \| linear \| constant/],
-    [{ totalSteps: 10, maxGradNorm: 0 }, /maxGradNorm must be > 0 or null/],
-    [{ totalSteps: 10, onNonFinite: 'ignore' as 'skip' }, /onNonFinite must be "error" or "skip"/],
-    [{ totalSteps: 10, adamw: { beta1: 1.5 } }, /adamw AdamW: beta1 out of range/],
-    [{ totalSteps: 10, saveFinal: 'yes' as unknown as boolean }, /saveFinal must be a boolean/],
+    [{ totalSteps: 10, warmupRatio: 2 }, /warmupRatio must be a number in \[0, 1\], got 2/],
+    [{ totalSteps: 10, schedule: 'step' as 'cosine' }, /schedule must be one of cosine \| linear \| constant, got "step"/],
+    [{ totalSteps: 10, maxGradNorm: 0 }, /maxGradNorm must be a finite number > 0 or null, got 0/],
+    [{ totalSteps: 10, onNonFinite: 'ignore' as 'skip' }, /onNonFinite must be one of error \| skip, got "ignore"/],
+    [{ totalSteps: 10, adamw: { beta1: 1.5 } }, /adamw\.beta1 must be a number in \[0, 1\), got 1\.5/],
+    [{ totalSteps: 10, saveFinal: 'yes' as unknown as boolean }, /saveFinal must be true or false, got "yes"/],
     [{ totalSteps: 10, lr_peak: 1 } as TrainerConfigInput, /lr_peak is not a known field/],
     [{ stages: [] }, /stages must be a non-empty array/],
     [{ stages: [{ steps: 5, warmupSteps: 6 }] }, /stages\[0\]\.warmupSteps \(6\) exceeds/],

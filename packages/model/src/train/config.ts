@@ -1,5 +1,6 @@
-import { LvrError } from '@lvr/core';
-import { resolveAdamWOptions, type AdamWOptions } from './adamw.js';
+import * as z from 'zod';
+import { finiteFrom, flag, intAtLeast, issuesError, numberIn, oneOf, parseWith, type FieldIssue } from '@lvr/data';
+import { adamwOptionsSchema, resolveAdamWOptions, type AdamWOptions } from './adamw.js';
 import type { ScheduleKind, StageSchedule } from './schedule.js';
 
 /** One stage of a staged run (LIVR: stage 1 with the bottleneck mask, stage 2 without). */
@@ -60,110 +61,107 @@ export type TrainerConfigInput = Partial<Omit<TrainerConfig, 'stages' | 'adamw'>
   adamw?: AdamWOptions;
 };
 
-const KEYS = new Set([
-  'seed', 'totalSteps', 'accumSteps', 'lr', 'warmupSteps', 'warmupRatio', 'schedule', 'minLrRatio', 'stages', 'adamw',
-  'maxGradNorm', 'onNonFinite', 'checkpointEvery', 'keepLast', 'saveFinal', 'logEvery', 'metricsTail', 'lossCurve',
-]);
+const scheduleKind = oneOf(['cosine', 'linear', 'constant']);
+const ratio = numberIn(0, 1);
+const lrValue = finiteFrom(0);
 
-function invalid(field: string, msg: string): never {
-  throw new LvrError('CONFIG_INVALID', `trainer config: ${field} ${msg}`, { details: { field } });
-}
-
-function int(field: string, v: number, min: number): number {
-  if (!Number.isSafeInteger(v) || v < min) invalid(field, `must be an integer ≥ ${min}, got ${v}`);
-  return v;
-}
-
-function ratio(field: string, v: number): number {
-  if (!(v >= 0 && v <= 1)) invalid(field, `must be in [0, 1], got ${v}`);
-  return v;
-}
-
-function kind(field: string, v: string): ScheduleKind {
-  if (v !== 'cosine' && v !== 'linear' && v !== 'constant') invalid(field, `must be cosine | linear | constant, got "${v}"`);
-  return v;
-}
-
-function lrValue(field: string, v: number): number {
-  if (!(v >= 0 && Number.isFinite(v))) invalid(field, `must be a finite number ≥ 0, got ${v}`);
-  return v;
-}
+/** A stage as given, or as resolved (`peakLr` / `kind`), so that resolving a resolved config is idempotent. */
+const stageSchema = z.strictObject({
+  steps: intAtLeast(1),
+  lr: lrValue.optional(),
+  warmupSteps: intAtLeast(0).optional(),
+  warmupRatio: ratio.optional(),
+  schedule: scheduleKind.optional(),
+  minLrRatio: ratio.optional(),
+  name: z.string({ error: 'must be a string' }).optional(),
+  peakLr: lrValue.optional(),
+  kind: scheduleKind.optional(),
+});
 
 /**
- * Validates a trainer config, fills in defaults and freezes it. Unknown fields are rejected (they are
- * usually typos such as `warmup_steps`).
+ * Every field of {@link TrainerConfigInput} with its type and range. Unknown fields are rejected (they are usually
+ * typos such as `warmup_steps`).
+ */
+export const trainerConfigSchema = z.strictObject({
+  seed: z.int({ error: 'must be an integer' }).optional(),
+  totalSteps: intAtLeast(1).optional(),
+  accumSteps: intAtLeast(1).optional(),
+  lr: lrValue.optional(),
+  warmupSteps: intAtLeast(0).optional(),
+  warmupRatio: ratio.optional(),
+  schedule: scheduleKind.optional(),
+  minLrRatio: ratio.optional(),
+  stages: z.array(stageSchema, { error: 'must be a non-empty array' }).min(1, { error: 'must be a non-empty array' }).optional(),
+  adamw: adamwOptionsSchema.optional(),
+  maxGradNorm: z.number({ error: 'must be a finite number > 0 or null' }).gt(0, { error: 'must be a finite number > 0 or null' }).nullable().optional(),
+  onNonFinite: oneOf(['error', 'skip']).optional(),
+  checkpointEvery: intAtLeast(0).optional(),
+  keepLast: intAtLeast(0).optional(),
+  saveFinal: flag().optional(),
+  logEvery: intAtLeast(1).optional(),
+  metricsTail: intAtLeast(0).optional(),
+  lossCurve: flag().optional(),
+});
+
+/**
+ * Validates a trainer config (every field with {@link trainerConfigSchema}, then the step counts between fields),
+ * fills in defaults and freezes it. `CONFIG_INVALID` names each field: `trainer config: stages[1].steps must be
+ * an integer ≥ 1, got 0`.
  *
  * @example
  * const cfg = resolveTrainerConfig({ totalSteps: 1000, lr: 3e-4, warmupRatio: 0.03, accumSteps: 4 });
  * const livr = resolveTrainerConfig({ lr: 1e-4, warmupRatio: 0.05, stages: [{ steps: 500, name: 'bottleneck' }, { steps: 750 }] });
  */
 export function resolveTrainerConfig(input: TrainerConfigInput | TrainerConfig): Readonly<TrainerConfig> {
-  for (const k of Object.keys(input)) if (!KEYS.has(k)) invalid(k, 'is not a known field');
-  const i = input as TrainerConfigInput;
-  const lr = lrValue('lr', i.lr ?? 1e-3);
-  const warmupRatio = ratio('warmupRatio', i.warmupRatio ?? 0);
-  const schedule = kind('schedule', i.schedule ?? 'cosine');
-  const minLrRatio = ratio('minLrRatio', i.minLrRatio ?? 0);
+  const ctx = { code: 'CONFIG_INVALID', where: 'trainer config' } as const;
+  const i = parseWith(trainerConfigSchema, input, ctx);
+  const issues: FieldIssue[] = [];
+  const lr = i.lr ?? 1e-3;
+  const warmupRatio = i.warmupRatio ?? 0;
+  const schedule = i.schedule ?? 'cosine';
+  const minLrRatio = i.minLrRatio ?? 0;
   let stages: StageSchedule[];
   if (i.stages !== undefined) {
-    if (!Array.isArray(i.stages) || i.stages.length === 0) invalid('stages', 'must be a non-empty array');
-    stages = i.stages.map((s: StageConfig & Partial<StageSchedule>, k) => {
-      const f = `stages[${k}]`; // accepts resolved stages too (peakLr / kind), so resolving is idempotent
-      const steps = int(`${f}.steps`, s.steps, 1);
-      const wr = ratio(`${f}.warmupRatio`, s.warmupRatio ?? warmupRatio);
+    stages = i.stages.map((s, k) => {
       const st: StageSchedule = {
-        steps,
-        peakLr: lrValue(`${f}.lr`, s.lr ?? s.peakLr ?? lr),
-        warmupSteps: int(`${f}.warmupSteps`, s.warmupSteps ?? Math.ceil(wr * steps), 0),
-        kind: kind(`${f}.schedule`, s.schedule ?? s.kind ?? schedule),
-        minLrRatio: ratio(`${f}.minLrRatio`, s.minLrRatio ?? minLrRatio),
+        steps: s.steps,
+        peakLr: s.lr ?? s.peakLr ?? lr,
+        warmupSteps: s.warmupSteps ?? Math.ceil((s.warmupRatio ?? warmupRatio) * s.steps),
+        kind: s.schedule ?? s.kind ?? schedule,
+        minLrRatio: s.minLrRatio ?? minLrRatio,
       };
-      if (st.warmupSteps > steps) invalid(`${f}.warmupSteps`, `(${st.warmupSteps}) exceeds the stage's ${steps} steps`);
+      if (st.warmupSteps > s.steps) issues.push({ field: `stages[${k}].warmupSteps`, message: `(${st.warmupSteps}) exceeds the stage's ${s.steps} steps` });
       if (s.name !== undefined) st.name = s.name;
       return Object.freeze(st);
     });
     const sum = stages.reduce((a, s) => a + s.steps, 0);
-    if (i.totalSteps !== undefined && i.totalSteps !== sum) invalid('totalSteps', `(${i.totalSteps}) differs from the sum of stage steps (${sum})`);
+    if (i.totalSteps !== undefined && i.totalSteps !== sum) issues.push({ field: 'totalSteps', message: `(${i.totalSteps}) differs from the sum of stage steps (${sum})` });
+  } else if (i.totalSteps === undefined) {
+    issues.push({ field: 'totalSteps', message: 'is required (or give stages)' });
+    stages = [];
   } else {
-    if (i.totalSteps === undefined) invalid('totalSteps', 'is required (or give stages)');
-    const total = int('totalSteps', i.totalSteps, 1);
-    const warmup = int('warmupSteps', i.warmupSteps ?? Math.ceil(warmupRatio * total), 0);
-    if (warmup > total) invalid('warmupSteps', `(${warmup}) exceeds totalSteps (${total})`);
-    stages = [Object.freeze({ steps: total, peakLr: lr, warmupSteps: warmup, kind: schedule, minLrRatio })];
+    const warmup = i.warmupSteps ?? Math.ceil(warmupRatio * i.totalSteps);
+    if (warmup > i.totalSteps) issues.push({ field: 'warmupSteps', message: `(${warmup}) exceeds totalSteps (${i.totalSteps})` });
+    stages = [Object.freeze({ steps: i.totalSteps, peakLr: lr, warmupSteps: warmup, kind: schedule, minLrRatio })];
   }
-  let adamw: Readonly<Required<AdamWOptions>>;
-  try {
-    adamw = resolveAdamWOptions(i.adamw ?? {});
-  } catch (cause) {
-    invalid('adamw', (cause as Error).message);
-  }
-  const maxGradNorm = i.maxGradNorm === undefined ? 1.0 : i.maxGradNorm;
-  if (maxGradNorm !== null && !(maxGradNorm > 0 && Number.isFinite(maxGradNorm))) invalid('maxGradNorm', `must be > 0 or null, got ${maxGradNorm}`);
-  const onNonFinite = i.onNonFinite ?? 'error';
-  if (onNonFinite !== 'error' && onNonFinite !== 'skip') invalid('onNonFinite', `must be "error" or "skip", got "${String(onNonFinite)}"`);
-  const bool = (field: 'saveFinal' | 'lossCurve', d: boolean): boolean => {
-    const v = i[field] ?? d;
-    if (typeof v !== 'boolean') invalid(field, `must be a boolean, got ${JSON.stringify(v)}`);
-    return v;
-  };
-  if (!Number.isSafeInteger(i.seed ?? 42)) invalid('seed', `must be an integer, got ${i.seed}`);
+  if (issues.length > 0) throw issuesError(issues, ctx);
   return Object.freeze({
     seed: i.seed ?? 42,
     totalSteps: stages.reduce((a, s) => a + s.steps, 0),
-    accumSteps: int('accumSteps', i.accumSteps ?? 1, 1),
+    accumSteps: i.accumSteps ?? 1,
     lr,
     warmupSteps: stages[0]?.warmupSteps ?? 0,
     schedule,
     minLrRatio,
     stages: Object.freeze(stages),
-    adamw,
-    maxGradNorm,
-    onNonFinite,
-    checkpointEvery: int('checkpointEvery', i.checkpointEvery ?? 0, 0),
-    keepLast: int('keepLast', i.keepLast ?? 2, 0),
-    saveFinal: bool('saveFinal', true),
-    logEvery: int('logEvery', i.logEvery ?? 10, 1),
-    metricsTail: int('metricsTail', i.metricsTail ?? 20, 0),
-    lossCurve: bool('lossCurve', true),
+    adamw: resolveAdamWOptions(i.adamw ?? {}),
+    maxGradNorm: i.maxGradNorm === undefined ? 1.0 : i.maxGradNorm,
+    onNonFinite: i.onNonFinite ?? 'error',
+    checkpointEvery: i.checkpointEvery ?? 0,
+    keepLast: i.keepLast ?? 2,
+    saveFinal: i.saveFinal ?? true,
+    logEvery: i.logEvery ?? 10,
+    metricsTail: i.metricsTail ?? 20,
+    lossCurve: i.lossCurve ?? true,
   });
 }

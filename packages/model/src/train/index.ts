@@ -1,6 +1,6 @@
-export { AdamW, resolveAdamWOptions, type AdamWOptions, type AdamWParam } from './adamw.js';
+export { AdamW, adamwOptionsSchema, resolveAdamWOptions, type AdamWOptions, type AdamWParam } from './adamw.js';
 export { globalNorm, clipByGlobalNorm, type ClipResult } from './clip.js';
-export { resolveTrainerConfig, type TrainerConfig, type TrainerConfigInput, type StageConfig } from './config.js';
+export { resolveTrainerConfig, trainerConfigSchema, type TrainerConfig, type TrainerConfigInput, type StageConfig } from './config.js';
 export { METRIC_NAMES, MetricsWriter, readMetrics } from './metrics.js';
 export {
   addParam,
@@ -14,7 +14,7 @@ export {
   type ParamStore,
   type AddParamOptions,
 } from './param-store.js';
-export { lossCurveSvg, svgToPng, writeLossCurvePng, type LossCurveOptions } from './plot.js';
+export { lossCurveSvg, writeLossCurvePng, type LossCurveOptions } from './plot.js';
 export { lrAt, stageAt, type ScheduleKind, type ScheduleOptions, type StageSchedule, type StagedSchedule, type StagePosition } from './schedule.js';
 export { type StepContext, type LossFn, type LossResult, type GradFn, type GradResult } from './step.js';
 export { train, type TrainOptions, type TrainResult, type DataFn, type BatchInfo } from './trainer.js';
