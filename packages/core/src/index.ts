@@ -8,4 +8,3 @@ export type { ProgressEvent, ProgressCallback } from './progress.js';
 export { numel, float32Tensor, int32Tensor } from './tensor.js';
 export type { DType, DataFor, TensorLike } from './tensor.js';
 export { writeFileAtomic, writeJsonAtomic, pathExists } from './fs.js';
-export { lineChartSvg, barChartSvg, niceTicks, type LineSeries, type LineChartOptions, type BarSeries, type BarChartOptions } from './svg-chart.js';

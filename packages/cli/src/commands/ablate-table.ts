@@ -1,5 +1,5 @@
-import { LvrError, barChartSvg, lineChartSvg, type LineSeries } from '@lvr/core';
-import { bootstrapCi } from '@lvr/eval';
+import { LvrError } from '@lvr/core';
+import { barChartSvg, bootstrapCi, lineChartSvg, type LineSeries } from '@lvr/eval';
 import type { AblationVariant } from './ablate-variants.js';
 
 /** One evaluation of one trained model (a strategy or a probe), with per-item correctness in suite order. */

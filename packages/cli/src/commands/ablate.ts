@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { pathExists, createLogger, writeFileAtomic, writeJsonAtomic } from '@lvr/core';
-import { loadSyntheticSuite, svgPng } from '@lvr/eval';
+import { loadSyntheticSuite, svgToPng } from '@lvr/eval';
 import { UsageError, intOption, pathOption, type ParsedValues } from '../args.js';
 import { runLvr } from '../demo/subprocess.js';
 import { pool } from '../demo/pool.js';
@@ -95,7 +95,7 @@ export async function writeAblationReport(
   if (table.rows.some((r) => Object.keys(r.strategies).length > 0)) charts.push(['steps', ablationStepsSvg(table)]);
   for (const [name, svg] of charts) {
     await writeFileAtomic(join(outDir, `${name}.svg`), svg);
-    await writeFileAtomic(join(outDir, `${name}.png`), await svgPng(svg));
+    await writeFileAtomic(join(outDir, `${name}.png`), await svgToPng(svg));
     files.push(join(outDir, `${name}.png`));
   }
   const figures = charts.map(([name]) => `![${name}](${name}.png)`);

@@ -1,4 +1,4 @@
-import { lineChartSvg } from '@lvr/core';
+import { lineChartSvg } from '@lvr/eval';
 import type { CellStat, DiffStat, StudyTable } from './chase-table.js';
 import { TRT_PROBES } from './chase-table.js';
 import type { VerdictLine } from './chase-verdict.js';

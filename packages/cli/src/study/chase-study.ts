@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { LvrError, createLogger, pathExists, writeFileAtomic, writeJsonAtomic, type ProgressCallback } from '@lvr/core';
-import { svgPng } from '@lvr/eval';
+import { svgToPng } from '@lvr/eval';
 import type { GridTaskSpec, GridView } from '@lvr/model';
 import { runLvr } from '../demo/subprocess.js';
 import { pool } from '../demo/pool.js';
@@ -92,7 +92,7 @@ export async function writeStudyReport(outDir: string, results: readonly StudyJo
   if (cfg.task.kind === 'chase' && labels.length > 1) {
     const svg = accuracyVsKSvg(table, `${title}: accuracy vs hops`, STUDY_CHANCE);
     await writeFileAtomic(join(outDir, 'accuracy-vs-k.svg'), svg);
-    await writeFileAtomic(join(outDir, 'accuracy-vs-k.png'), await svgPng(svg));
+    await writeFileAtomic(join(outDir, 'accuracy-vs-k.png'), await svgToPng(svg));
     files.push(join(outDir, 'accuracy-vs-k.png'));
     figure = '\n![accuracy vs k](accuracy-vs-k.png)\n';
   }

@@ -1,6 +1,4 @@
-import { LvrError } from '@lvr/core';
-import { PathResolver } from '@lvr/data';
-import sharp from 'sharp';
+import { PathResolver, readImageHeader } from '@lvr/data';
 import type { ImageRef } from '../item.js';
 import { atRow, describe, rowError, type RawRow } from './location.js';
 import { assertFile } from './text-files.js';
@@ -59,24 +57,15 @@ export class ImageFiles {
 }
 
 /**
- * Width and height in pixels from an image's header (sharp metadata; the pixels are not decoded).
- * `IO_ERROR` when the file cannot be read, `IMAGE_INVALID` when it is not an image.
+ * Width and height in pixels from an image's header (`readImageHeader` of @lvr/data: sharp metadata, the
+ * pixels are not decoded). `IO_ERROR` when the file cannot be read, `IMAGE_INVALID` when it is not an image.
+ * The decode limits (pixel count, SVG) are applied when the image is loaded for evaluation, not here.
  *
  * @example
  * await imagePixelSize('vstar/direct_attributes/sa_4690.jpg'); // { width: 2000, height: 1500 }
  */
 export async function imagePixelSize(source: string | Uint8Array): Promise<{ width: number; height: number }> {
-  const name = typeof source === 'string' ? source : '<bytes>';
   if (typeof source === 'string') await assertFile(source);
-  let meta: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
-  try {
-    meta = await sharp(source).metadata();
-  } catch (cause) {
-    const reason = cause instanceof Error ? cause.message : String(cause);
-    throw new LvrError('IMAGE_INVALID', `cannot read the image header of ${name} (${reason})`, { cause, details: { file: name } });
-  }
-  if (meta.width === undefined || meta.height === undefined || meta.width <= 0 || meta.height <= 0) {
-    throw new LvrError('IMAGE_INVALID', `image ${name} has no size in its header`, { details: { file: name } });
-  }
-  return { width: meta.width, height: meta.height };
+  const { width, height } = await readImageHeader(source, typeof source === 'string' ? source : '<bytes>');
+  return { width, height };
 }

@@ -1,11 +1,5 @@
-import { barChartSvg, lineChartSvg } from '@lvr/core';
-import sharp from 'sharp';
+import { barChartSvg, lineChartSvg } from './svg-chart.js';
 import type { CurveSeries, ProbeRow, ReportRow } from './types.js';
-
-/** Rasterises an SVG chart to PNG bytes. */
-export async function svgPng(svg: string): Promise<Uint8Array> {
-  return new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer());
-}
 
 /** Accuracy by task (groups) and method (series), with CI whiskers. */
 export function accuracyChartSvg(rows: readonly ReportRow[], title = 'Accuracy by task and method (95 % CI)'): string {

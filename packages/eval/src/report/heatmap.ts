@@ -1,6 +1,5 @@
-import sharp from 'sharp';
 import { LvrError } from '@lvr/core';
-import type { NormalizedBox } from '@lvr/data';
+import { loadSharp, type NormalizedBox } from '@lvr/data';
 
 /** Cosine similarity of a vector with each row of a (n × d) matrix. */
 export function cosineToRows(v: Float32Array, rows: Float32Array, d: number): Float32Array {
@@ -49,6 +48,7 @@ export async function latentHeatmapPng(o: {
   if (o.similarity.length !== grid.h * grid.w) throw new LvrError('SHAPE_MISMATCH', `heatmap: ${o.similarity.length} similarities for a ${grid.h}×${grid.w} grid`);
   const scale = o.scale ?? 4;
   const W = image.width * scale, H = image.height * scale;
+  const sharp = await loadSharp();
   const left = await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } }).resize(W, H, { kernel: 'nearest' }).png().toBuffer();
   let lo = Infinity, hi = -Infinity;
   for (const s of o.similarity) { lo = Math.min(lo, s); hi = Math.max(hi, s); }

@@ -1,6 +1,6 @@
 import { LvrError, ProgressReporter, createLogger, type ProgressCallback } from '@lvr/core';
 import { generate, type GenerateResult, type LatentFeedbackSpec, type StepImage, type StepModel, type StopStrategyConfig } from '@lvr/decoding';
-import { buildPromptIds, loadAndPreprocessImage, resolvePreprocessOptions, type LvrTokenizer, type PreprocessOptions } from '@lvr/data';
+import { buildPromptIds, loadAndPreprocessImage, resolveDecodeLimits, resolvePreprocessOptions, type ImageDecodeOptions, type LvrTokenizer, type PreprocessOptions } from '@lvr/data';
 import type { McqItem } from '../item.js';
 import { buildMcqPrompt } from '../prompt/prompt.js';
 import { extractAnswer } from '../extract/extract.js';
@@ -57,6 +57,11 @@ export interface EvaluateOptions {
    * Needs `StepModel.encodeImages`. Default false.
    */
   hopDecode?: boolean | undefined;
+  /**
+   * Decode limits of the items' images (`maxInputPixels`, default 40 Mpx; `allowVector`, default false;
+   * `decodeBudget`, default the process-wide 512 MiB), as `loadImage` of @lvr/data takes them.
+   */
+  imageDecode?: ImageDecodeOptions | undefined;
 }
 
 /** One evaluated item (what the results JSONL stores, minus the latent vectors). */
@@ -113,11 +118,16 @@ export function strategyName(s: StopStrategyConfig | undefined, method: EvalMeth
 
 const imageCache = new Map<string, Promise<StepImage>>();
 
-async function loadItemImages(item: McqItem, pre: PreprocessOptions): Promise<StepImage[]> {
+/**
+ * An item's images, loaded and preprocessed concurrently (as the whole batch's are): the decode budget of
+ * `loadAndPreprocessImage` bounds how many are decoded at once, by their size.
+ */
+async function loadItemImages(item: McqItem, pre: PreprocessOptions, decode: ImageDecodeOptions): Promise<StepImage[]> {
+  const limits = resolveDecodeLimits(decode);
   return Promise.all(item.images.map((ref) => {
-    const key = ref.kind === 'file' ? `${ref.path}|${JSON.stringify(pre)}` : undefined;
+    const key = ref.kind === 'file' ? `${ref.path}|${JSON.stringify(pre)}|${limits.maxInputPixels}|${limits.allowVector}` : undefined;
     const load = async (): Promise<StepImage> => {
-      const p = await loadAndPreprocessImage(ref.kind === 'file' ? ref.path : ref.bytes, pre, ref.kind === 'bytes' ? { name: ref.name } : {});
+      const p = await loadAndPreprocessImage(ref.kind === 'file' ? ref.path : ref.bytes, pre, ref.kind === 'bytes' ? { ...decode, name: ref.name } : decode);
       return { pixelValues: p.pixelValues, gridThw: p.gridThw };
     };
     if (!key) return load();
@@ -183,7 +193,7 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
     const constraints = chunk.map((_, i) => (protocols[i] === 'word' ? answerConstraint(method, fmt, opts[i] as number[]) : () => undefined));
     const chunkImages: StepImage[][] = [];
     const requests = await Promise.all(chunk.map(async (it, i) => {
-      const images = await loadItemImages(it, model.preprocess);
+      const images = await loadItemImages(it, model.preprocess, o.imageDecode ?? {});
       chunkImages[i] = images;
       const counts = images.map((im) => (im.gridThw.t * im.gridThw.h * im.gridThw.w) / (merge * merge));
       const text = protocols[i] === 'word' ? it.question : buildMcqPrompt(it, { style: 'reference' });

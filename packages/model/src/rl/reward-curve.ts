@@ -1,7 +1,7 @@
-import { lineChartSvg, writeFileAtomic, type LineSeries } from '@lvr/core';
+import { writeFileAtomic } from '@lvr/core';
+import { lineChartSvg, svgToPng, type LineSeries } from '@lvr/eval';
 import type { MetricRecord } from '../io/trainer-state.js';
 import { readMetrics } from '../train/metrics.js';
-import { svgToPng } from '../train/plot.js';
 
 /**
  * The reward curve of a GRPO_latent run as SVG: `reward/mean` (solid) and every `reward/<fn>/mean` (dashed)

@@ -1,4 +1,5 @@
-import { LvrError, lineChartSvg, writeFileAtomic, type LineSeries } from '@lvr/core';
+import { writeFileAtomic } from '@lvr/core';
+import { lineChartSvg, svgToPng, type LineSeries } from '@lvr/eval';
 import { readMetrics, type MetricRecord } from './metrics.js';
 
 /** Options of {@link lossCurveSvg}. */
@@ -44,26 +45,6 @@ export function lossCurveSvg(records: readonly MetricRecord[], opts: LossCurveOp
     width: opts.width ?? 800,
     height: opts.height ?? 480,
   });
-}
-
-/**
- * Rasterises an SVG string to PNG bytes with sharp (librsvg; text needs a system font such as DejaVu Sans).
- *
- * @example
- * await writeFile('chart.png', await svgToPng(barChartSvg({ ... })));
- */
-export async function svgToPng(svg: string): Promise<Uint8Array> {
-  let sharp: (typeof import('sharp'))['default'];
-  try {
-    sharp = (await import('sharp')).default;
-  } catch (cause) {
-    throw new LvrError('BACKEND_UNAVAILABLE', 'sharp is needed to render PNG charts but could not be loaded', { cause });
-  }
-  try {
-    return new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer());
-  } catch (cause) {
-    throw new LvrError('IMAGE_INVALID', `could not rasterise SVG: ${(cause as Error).message}`, { cause });
-  }
 }
 
 /**

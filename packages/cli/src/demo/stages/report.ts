@@ -2,7 +2,7 @@ import { copyFile, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
 import { pathExists, writeFileAtomic, writeJsonAtomic } from '@lvr/core';
 import {
-  accuracyChartSvg, curvesChartSvg, probeChartSvg, renderMarkdown, svgPng,
+  accuracyChartSvg, curvesChartSvg, probeChartSvg, renderMarkdown, svgToPng,
   type CurveSeries, type MetricCi, type ProbeRow, type ReportData, type ReportRow, type VisualProbeReport,
 } from '@lvr/eval';
 import { readMetrics } from '@lvr/model';
@@ -106,7 +106,7 @@ export const reportStage: DemoStage = {
     }
     const out = ctx.outDir;
     const fig = async (file: string, svg: string): Promise<string> => {
-      await writeFileAtomic(join(out, file), await svgPng(svg));
+      await writeFileAtomic(join(out, file), await svgToPng(svg));
       return file;
     };
     const figures: ReportData['figures'] = [];

@@ -1,10 +1,10 @@
-import { LvrError } from './errors.js';
+import { LvrError } from '@lvr/core';
 
 /**
  * Dependency-free SVG charts for training curves and evaluation reports: a multi-series line chart (linear
  * or log y, optional EMA smoothing) and a grouped bar chart with error whiskers. Both return an SVG string;
- * rasterise it with sharp/librsvg (text uses `DejaVu Sans` with generic fallbacks). Output is deterministic:
- * the same input gives byte-identical SVG.
+ * rasterise it with `svgToPng` (svg-png.ts; text uses `DejaVu Sans` with generic fallbacks). Output is
+ * deterministic: the same input gives byte-identical SVG.
  */
 
 /** One line of a {@link lineChartSvg}: `points` are `[x, y]`; non-finite points break the line. */

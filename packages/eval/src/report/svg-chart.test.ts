@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { barChartSvg, lineChartSvg, niceTicks } from './svg-chart.js';
-import { isLvrError } from './errors.js';
+import { isLvrError } from '@lvr/core';
 
 const texts = (svg: string, cls: string): string[] =>
   [...svg.matchAll(new RegExp(`<text[^>]*class="${cls}"[^>]*>([^<]*)</text>`, 'g'))].map((m) => m[1] as string);
