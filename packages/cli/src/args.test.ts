@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError, formatOptions, intOption, listOption, numberOption, pathOption, toParseArgsOptions } from './args.js';
+import { parseArgs } from 'node:util';
+import {
+  UsageError, formatOptions, intOption, listOption, numberOption, pathOption, stringList, toParseArgsOptions,
+} from './args.js';
 
 describe('option helpers', () => {
   it('parses integers and rejects anything else with a UsageError naming the flag', () => {
@@ -33,5 +36,15 @@ describe('option helpers', () => {
     } as const;
     expect(formatOptions(opts).split('\n')).toEqual(['  -o, --out DIR  output folder', '      --full     bigger']);
     expect(toParseArgsOptions(opts)).toEqual({ out: { type: 'string', short: 'o' }, full: { type: 'boolean' } });
+  });
+
+  it('a repeatable option (multiple) collects every occurrence in order; stringList reads it', () => {
+    const opts = { require: { type: 'string', multiple: true, valueName: 'FILE', description: 'module' } } as const;
+    expect(formatOptions(opts)).toBe('      --require FILE …  module');
+    const { values } = parseArgs({ args: ['--require', 'a.mjs', '--require=b.mjs'], options: toParseArgsOptions(opts), strict: true });
+    expect(stringList(values, 'require')).toEqual(['a.mjs', 'b.mjs']);
+    expect(stringList({}, 'require')).toEqual([]);
+    expect(stringList({ require: 'one.mjs' }, 'require')).toEqual(['one.mjs']);
+    expect(() => stringList({ require: true }, 'require')).toThrow(/--require expects a value/);
   });
 });

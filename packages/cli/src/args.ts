@@ -14,10 +14,12 @@ export interface OptionSpec {
   readonly description: string;
   /** Placeholder shown in help for string options, e.g. `"N"` or `"DIR"`. */
   readonly valueName?: string;
+  /** The option may be given several times; its value is then the list of every occurrence (`string[]`). */
+  readonly multiple?: boolean;
 }
 
-/** Values parsed by `parseArgs`. */
-export type ParsedValues = Readonly<Record<string, string | boolean | undefined>>;
+/** Values parsed by `parseArgs` (a list for options with `multiple`). */
+export type ParsedValues = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
 
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = Object.freeze({
@@ -85,6 +87,15 @@ export function specOption<T>(values: ParsedValues, name: string, fallback: stri
   }
 }
 
+/** Every value of a repeatable string option (`multiple: true`), in command-line order; `[]` when absent. */
+export function stringList(values: ParsedValues, name: string): string[] {
+  const raw = values[name];
+  if (raw === undefined) return [];
+  if (typeof raw === 'string') return [raw];
+  if (Array.isArray(raw) && raw.every((v) => typeof v === 'string')) return [...raw];
+  throw new UsageError(`--${name} expects a value`);
+}
+
 /** A path option resolved against `cwd`, or `fallback` (resolved too) when absent; `undefined` if neither. */
 export function pathOption(values: ParsedValues, name: string, cwd: string, fallback?: string): string | undefined {
   const raw = values[name];
@@ -96,7 +107,8 @@ export function pathOption(values: ParsedValues, name: string, cwd: string, fall
 /** Help lines for a set of options, aligned. */
 export function formatOptions(options: Readonly<Record<string, OptionSpec>>): string {
   const rows = Object.entries(options).map(([name, o]) => {
-    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}` : ''}`;
+    const value = o.type === 'string' ? ` ${o.valueName ?? 'VALUE'}${o.multiple ? ' …' : ''}` : '';
+    const flag = `${o.short ? `-${o.short}, ` : '    '}--${name}${value}`;
     return [flag, o.description] as const;
   });
   const w = Math.max(...rows.map(([f]) => f.length));
@@ -106,8 +118,10 @@ export function formatOptions(options: Readonly<Record<string, OptionSpec>>): st
 /** Converts specs into the `options` argument of `node:util` `parseArgs`. */
 export function toParseArgsOptions(
   options: Readonly<Record<string, OptionSpec>>,
-): Record<string, { type: 'string' | 'boolean'; short?: string }> {
+): Record<string, { type: 'string' | 'boolean'; short?: string; multiple?: boolean }> {
   return Object.fromEntries(
-    Object.entries(options).map(([k, o]) => [k, o.short ? { type: o.type, short: o.short } : { type: o.type }]),
+    Object.entries(options).map(([k, o]) => [
+      k, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
+    ]),
   );
 }

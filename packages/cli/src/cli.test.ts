@@ -5,7 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger, getLogLevel } from '@lvr/core';
 import { generateSuite } from '@lvr/data';
 import { loadBenchmark, makeResult } from '@lvr/eval';
-import { runCli } from './cli.js';
+import { COMMANDS, commandUsage, runCli } from './cli.js';
+import type { LazyCommand } from './commands/command.js';
+import { EVAL_BENCHMARKS_HELP } from './commands/eval.js';
 import { synthCommand, synthOptionsFromArgs } from './commands/synth.js';
 import { memoryIo } from './io.js';
 
@@ -28,6 +30,47 @@ describe('runCli: usage and errors', () => {
     expect(await runCli([], io2)).toBe(2);
     expect(io2.err()).toContain('Usage: lvr');
     expect(io2.out()).toBe('');
+  });
+
+  it('`lvr help` is `lvr --help`; `lvr help CMD` is `lvr CMD --help`; an unknown or extra name exits 2 with the commands', async () => {
+    const main = memoryIo(dir);
+    expect(await runCli(['--help'], main)).toBe(0);
+    const help = memoryIo(dir);
+    expect(await runCli(['help'], help)).toBe(0);
+    expect(help.out()).toBe(main.out());
+    expect(main.out()).toContain("'lvr help <command>'");
+    for (const name of ['infer', 'eval', 'synth']) {
+      const a = memoryIo(dir);
+      const b = memoryIo(dir);
+      expect(await runCli(['help', name], a)).toBe(0);
+      expect(await runCli([name, '--help'], b)).toBe(0);
+      expect(a.out()).toBe(b.out());
+      expect(a.out()).toContain(`Usage: lvr ${name}`);
+    }
+    for (const argv of [['help', 'nope'], ['help', 'infer', 'eval']]) {
+      const io = memoryIo(dir);
+      expect(await runCli(argv, io), argv.join(' ')).toBe(2);
+      expect(io.err()).toMatch(/^lvr help: (unknown command "nope"|expects one command name, got 2)\n/);
+      for (const c of COMMANDS) expect(io.err()).toContain(`  ${c.name}`);
+      expect(io.out()).toBe('');
+    }
+  });
+
+  it('lazy commands (demo, ablate) list the summary of the command they load, and load for their help', async () => {
+    const lazy = COMMANDS.filter((c): c is LazyCommand => 'load' in c);
+    expect(lazy.map((c) => c.name)).toEqual(['demo', 'ablate']);
+    for (const entry of lazy) {
+      const cmd = await entry.load();
+      expect([cmd.name, cmd.summary]).toEqual([entry.name, entry.summary]);
+      const io = memoryIo(dir);
+      expect(await runCli(['help', entry.name], io)).toBe(0);
+      expect(io.out()).toBe(`${commandUsage(cmd)}\n`);
+    }
+  });
+
+  it('the --benchmark help lists @lvr/eval\'s BENCHMARKS', async () => {
+    const { BENCHMARKS } = await import('@lvr/eval');
+    expect(EVAL_BENCHMARKS_HELP).toBe(BENCHMARKS.join(' | '));
   });
 
   it('rejects an unknown command with exit code 2 and the usage', async () => {
@@ -111,11 +154,11 @@ describe('runCli: usage and errors', () => {
 });
 
 describe('synth', () => {
-  it('maps flags to suite options', () => {
+  it('maps flags to suite options', async () => {
     expect(
-      synthOptionsFromArgs({ out: 'o', seed: '5', train: '10', test: '4', 'image-size': '96', tasks: 'count', distractors: '2', noise: '0' }, '/w'),
+      await synthOptionsFromArgs({ out: 'o', seed: '5', train: '10', test: '4', 'image-size': '96', tasks: 'count', distractors: '2', noise: '0' }, '/w'),
     ).toEqual({ outDir: '/w/o', seed: 5, trainCount: 10, testCount: 4, imageSize: 96, tasks: ['count'], distractors: 2, noise: 0 });
-    expect(synthOptionsFromArgs({ out: 'o' }, '/w')).toEqual({ outDir: '/w/o' });
+    expect(await synthOptionsFromArgs({ out: 'o' }, '/w')).toEqual({ outDir: '/w/o' });
   });
 
   it('writes a suite into a temp dir through the command function', async () => {

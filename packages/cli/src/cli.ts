@@ -2,22 +2,40 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { getLogLevel, isLvrError, setLogLevel, setLogSink, type LogRecord } from '@lvr/core';
 import { GLOBAL_OPTIONS, UsageError, formatOptions, toParseArgsOptions, type OptionSpec, type ParsedValues } from './args.js';
-import type { Command } from './commands/command.js';
-import { demoCommand } from './commands/demo.js';
+import { loadCommand, type Command, type CommandEntry, type LazyCommand } from './commands/command.js';
 import { synthCommand } from './commands/synth.js';
 import { trainCommand } from './commands/train.js';
 import { inferCommand } from './commands/infer.js';
 import { exportCommand } from './commands/export.js';
 import { evalCommand } from './commands/eval.js';
 import { reportCommand } from './commands/report.js';
-import { ablateCommand } from './commands/ablate.js';
 import { rlCommand } from './commands/rl.js';
 import { probeCommand } from './commands/probe.js';
 import type { CliIo } from './io.js';
 import { ProgressBar } from './progress-bar.js';
 
-/** Every `lvr` command, in help order. */
-export const COMMANDS: readonly Command[] = Object.freeze([synthCommand, trainCommand, rlCommand, evalCommand, inferCommand, probeCommand, reportCommand, exportCommand, demoCommand, ablateCommand]);
+/**
+ * The research orchestration commands: their modules (help text included) import the training and evaluation
+ * packages, so they are listed by name and summary and imported only when they run or show their help.
+ */
+const demoEntry: LazyCommand = {
+  name: 'demo',
+  summary: 'run the end-to-end demo (base probe → chase-k study → perception task SFT / LVR / LIVR → evaluation + probes → report)',
+  load: async () => (await import('./commands/demo.js')).demoCommand,
+};
+const ablateEntry: LazyCommand = {
+  name: 'ablate',
+  summary: 'ablation of the LVR training variants vs SFT and LIVR over seeds (table + charts)',
+  load: async () => (await import('./commands/ablate.js')).ablateCommand,
+};
+
+/**
+ * Every `lvr` command, in help order. The command modules import only light packages at the top (heavy ones inside
+ * `run`), so `lvr --help` and `lvr <command> --help` load neither tfjs nor sharp (`help-imports.test.ts`).
+ */
+export const COMMANDS: readonly CommandEntry[] = Object.freeze([
+  synthCommand, trainCommand, rlCommand, evalCommand, inferCommand, probeCommand, reportCommand, exportCommand, demoEntry, ablateEntry,
+]);
 
 /** Exit codes: 0 success, 1 failure (an `LvrError` or unexpected error), 2 command-line mistake. */
 export const EXIT = Object.freeze({ ok: 0, error: 1, usage: 2 });
@@ -34,7 +52,7 @@ export function mainUsage(): string {
     'Options:',
     formatOptions({ ...GLOBAL_OPTIONS, version: { type: 'boolean', description: 'print the version and exit' } }),
     '',
-    "Run 'lvr <command> --help' for a command's options.",
+    "Run 'lvr <command> --help' or 'lvr help <command>' for a command's options.",
   ].join('\n');
 }
 
@@ -94,6 +112,38 @@ function joinNegativeNumbers(args: readonly string[], options: Readonly<Record<s
   return out;
 }
 
+/** The command of an entry; a lazy command whose module fails to load is reported on stderr (undefined). */
+async function loadEntry(entry: CommandEntry, io: CliIo): Promise<Command | undefined> {
+  try {
+    return await loadCommand(entry);
+  } catch (e) {
+    io.stderr.write(`lvr ${entry.name}: cannot load the command: ${describeError(e)}\n`);
+    return undefined;
+  }
+}
+
+/**
+ * `lvr help` (= `lvr --help`) and `lvr help <command>` (= `lvr <command> --help`); an unknown command name exits 2
+ * with the list of commands.
+ */
+async function runHelp(args: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...extra] = args;
+  if (name === undefined) {
+    io.stdout.write(`${mainUsage()}\n`);
+    return EXIT.ok;
+  }
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined || extra.length > 0) {
+    const problem = entry === undefined ? `unknown command ${JSON.stringify(name)}` : `expects one command name, got ${args.length}`;
+    io.stderr.write(`lvr help: ${problem}\n\n${mainUsage()}\n`);
+    return EXIT.usage;
+  }
+  const cmd = await loadEntry(entry, io);
+  if (cmd === undefined) return EXIT.error;
+  io.stdout.write(`${commandUsage(cmd)}\n`);
+  return EXIT.ok;
+}
+
 /**
  * Runs `lvr` with the given arguments (without `node` and the script path) and returns the exit code.
  * Never calls `process.exit`, so tests run commands in-process with a {@link CliIo} from `memoryIo`.
@@ -107,19 +157,22 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stderr.write(`${mainUsage()}\n`);
     return EXIT.usage;
   }
-  if (first === '--help' || first === '-h' || first === 'help') {
+  if (first === '--help' || first === '-h') {
     io.stdout.write(`${mainUsage()}\n`);
     return EXIT.ok;
   }
+  if (first === 'help') return runHelp(rest, io);
   if (first === '--version') {
     io.stdout.write(`${await cliVersion()}\n`);
     return EXIT.ok;
   }
-  const cmd = COMMANDS.find((c) => c.name === first);
-  if (cmd === undefined) {
+  const entry = COMMANDS.find((c) => c.name === first);
+  if (entry === undefined) {
     io.stderr.write(`lvr: unknown command ${JSON.stringify(first)}\n\n${mainUsage()}\n`);
     return EXIT.usage;
   }
+  const cmd = await loadEntry(entry, io);
+  if (cmd === undefined) return EXIT.error;
 
   let values: ParsedValues;
   try {

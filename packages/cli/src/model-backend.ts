@@ -1,7 +1,7 @@
 import { LvrError } from '@lvr/core';
 import type { LvrTokenizer, PreprocessOptions } from '@lvr/data';
 import type { LatentFeedbackConfig, StepModel } from '@lvr/decoding';
-import { TfjsStepModel, initBackend, loadModel, modelLatentFeedback, preprocessFor, type TrainingInfo } from '@lvr/model';
+import type { TrainingInfo } from '@lvr/model';
 import { UsageError } from './args.js';
 
 /** A model opened for inference on one backend, with what prompting it needs. */
@@ -30,6 +30,8 @@ export const BACKENDS = ['tfjs', 'onnx'] as const;
  */
 export async function openModel(dir: string, backend: string): Promise<OpenedModel> {
   if (backend === 'tfjs') {
+    // Imported here, not at the top: tfjs loads only when a command opens a model (`lvr --help` stays fast).
+    const { TfjsStepModel, initBackend, loadModel, modelLatentFeedback, preprocessFor } = await import('@lvr/model');
     await initBackend(); // before any tensor exists, so the weights live on the chosen backend
     const loaded = await loadModel(dir);
     let feedback: LatentFeedbackConfig;

@@ -1,6 +1,7 @@
 import { access, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSuite } from '@lvr/data';
 import { runCli } from '../cli.js';
@@ -37,6 +38,20 @@ describe('lvr eval, export, infer --backend onnx, rl', () => {
     await run(['eval', ...common, '--out', 's2.jsonl', '--shard', '2/2']);
     await run(['eval', 'merge', 'merged.jsonl', 's1.jsonl', 's2.jsonl']);
     expect(await letters('merged.jsonl')).toEqual(await letters('all.jsonl'));
+  }, 120_000);
+
+  it('evaluates with a stop strategy that a --require module registers', async () => {
+    const perSpan = fileURLToPath(new URL('../../../../examples/custom-stop-strategy/per-span.mjs', import.meta.url));
+    const args = ['--model', 'lvr', '--benchmark', 'synthetic', '--data', 'suite', '--require', perSpan, '--strategy', 'per-span:1'];
+    args.push('--json');
+    const res = JSON.parse(await run(['eval', ...args, '--out', 'per-span.jsonl'])) as { evaluated: number };
+    expect(res.evaluated).toBe(8);
+    const lines = (await readFile(join(dir, 'per-span.jsonl'), 'utf8')).trim().split('\n');
+    const records = lines.map((l) => JSON.parse(l) as { strategy: string; latentSteps: number; stopReasons: string[] });
+    for (const r of records) {
+      expect(r.strategy).toBe('per-span');
+      expect(r.latentSteps).toBeLessThanOrEqual(r.stopReasons.length); // at most 1 step per span
+    }
   }, 120_000);
 
   it('exports to ONNX and the ONNX backend gives the same answer and trace as tfjs', async () => {

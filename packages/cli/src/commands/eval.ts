@@ -1,23 +1,19 @@
-import { BENCHMARKS, evaluateItems, formatScoreTable, loadBenchmark, makeResult, mergeResultFiles, openResults, appendResult, parseShard, pendingItems, resultKey, scoreResults, shardItems, type BenchmarkName, type EvalMethod, type ProbeKind, type ResultRecord } from '@lvr/eval';
 import { LvrError } from '@lvr/core';
-import { parseStrategySpec } from '@lvr/decoding';
+import { DEFAULT_STOP_STRATEGY_SPEC, parseStrategySpec } from '@lvr/decoding';
+import type { BenchmarkName, EvalMethod, ProbeKind, ResultRecord } from '@lvr/eval';
 import { UsageError, intOption, pathOption, specOption, type ParsedValues } from '../args.js';
 import { openModel } from '../model-backend.js';
+import { REQUIRE_OPTION, loadRequiredModules } from '../require-modules.js';
 import type { Command, CommandContext } from './command.js';
 import { displayPath } from './synth.js';
 
+/** The `--benchmark` names, as help text (the command checks them against `@lvr/eval`'s `BENCHMARKS`; tested equal). */
+export const EVAL_BENCHMARKS_HELP = 'mmvp | vstar | blink | cvbench | synthetic';
+
 const PROBES: readonly ProbeKind[] = ['none', 'zeros', 'noise', 'shuffle', 'skip', 'bottleneck'];
 
-/**
- * `lvr eval --model DIR --benchmark NAME --data PATH --out results.jsonl`: evaluates a model on a benchmark,
- * appending one JSON line per item (a killed run resumes where it stopped; `--shard i/n` evaluates a slice),
- * then prints the benchmark's official scores with bootstrap CIs. `lvr eval merge OUT SHARD…` merges shards.
- *
- * @example
- * // lvr eval --model runs/demo/lvr --benchmark synthetic --data runs/demo/suite --out runs/eval/lvr.jsonl --strategy fixed:8
- */
 /** A results file with one item twice (a bad hand merge) would be scored twice: refuse it before evaluating. */
-function checkUniqueResults(records: readonly ResultRecord[], file: string): void {
+function checkUniqueResults(records: readonly ResultRecord[], file: string, resultKey: (r: ResultRecord) => string): void {
   const seen = new Set<string>();
   for (const r of records) {
     const key = resultKey(r);
@@ -30,12 +26,20 @@ function checkUniqueResults(records: readonly ResultRecord[], file: string): voi
   }
 }
 
+/**
+ * `lvr eval --model DIR --benchmark NAME --data PATH --out results.jsonl`: evaluates a model on a benchmark,
+ * appending one JSON line per item (a killed run resumes where it stopped; `--shard i/n` evaluates a slice),
+ * then prints the benchmark's official scores with bootstrap CIs. `lvr eval merge OUT SHARD…` merges shards.
+ *
+ * @example
+ * // lvr eval --model runs/demo/lvr --benchmark synthetic --data runs/demo/suite --out runs/eval/lvr.jsonl --strategy fixed:8
+ */
 export const evalCommand: Command = {
   name: 'eval',
   summary: 'evaluate a model on a benchmark (resumable, shardable) and score it with CIs',
   help: [
-    'Usage: lvr eval --model DIR --benchmark synthetic|mmvp|vstar|blink|cvbench --data PATH --out FILE.jsonl',
-    '                [--strategy SPEC] [--probe zeros|noise|shuffle|skip|bottleneck] [--backend tfjs|onnx]',
+    `Usage: lvr eval --model DIR --benchmark ${EVAL_BENCHMARKS_HELP.replaceAll(' ', '')} --data PATH --out FILE.jsonl`,
+    '                [--strategy SPEC] [--require FILE…] [--probe zeros|noise|shuffle|skip|bottleneck] [--backend tfjs|onnx]',
     '                [--shard i/n] [--batch N] [--json]',
     '       lvr eval merge OUT.jsonl SHARD.jsonl…',
     '',
@@ -43,14 +47,17 @@ export const evalCommand: Command = {
     'real benchmarks use the reference prompt and the ordered letter-extraction rules. Results are appended per',
     'item to FILE.jsonl: rerunning skips finished items. Scores: MMVP question + pair accuracy, V* per category,',
     'BLINK per subtask + macro (official) + micro, CV-Bench official formula; 95 % bootstrap CIs.',
+    `The stop strategy defaults to ${DEFAULT_STOP_STRATEGY_SPEC} (as in lvr infer); --require FILE loads a module that`,
+    'registers custom strategies first (see --strategy in lvr infer --help).',
   ].join('\n'),
   positionals: true,
   options: {
     model: { type: 'string', valueName: 'DIR', description: 'model folder (tfjs) or exported ONNX folder (--backend onnx)' },
-    benchmark: { type: 'string', valueName: 'NAME', description: BENCHMARKS.join(' | ') },
+    benchmark: { type: 'string', valueName: 'NAME', description: EVAL_BENCHMARKS_HELP },
     data: { type: 'string', valueName: 'PATH', description: 'benchmark folder / file (local only)' },
     out: { type: 'string', short: 'o', valueName: 'FILE', description: 'results JSONL (appended; resumable)' },
-    strategy: { type: 'string', valueName: 'SPEC', description: 'LVR stop strategy (default fixed:8:force-end)' },
+    strategy: { type: 'string', valueName: 'SPEC', description: `LVR stop strategy (default ${DEFAULT_STOP_STRATEGY_SPEC})` },
+    require: REQUIRE_OPTION,
     probe: { type: 'string', valueName: 'KIND', description: `latent probe: ${PROBES.join(' | ')}` },
     backend: { type: 'string', valueName: 'NAME', description: 'tfjs (default) or onnx' },
     shard: { type: 'string', valueName: 'i/n', description: 'evaluate the i-th of n contiguous slices' },
@@ -58,6 +65,10 @@ export const evalCommand: Command = {
   },
   async run(values: ParsedValues, ctx: CommandContext): Promise<number> {
     const pos = (values._ as string[] | undefined) ?? [];
+    const {
+      BENCHMARKS, evaluateItems, formatScoreTable, loadBenchmark, makeResult, mergeResultFiles, openResults, appendResult, parseShard,
+      pendingItems, resultKey, scoreResults, shardItems,
+    } = await import('@lvr/eval');
     if (pos[0] === 'merge') {
       const [, out, ...shards] = pos;
       if (!out || shards.length === 0) throw new UsageError('lvr eval merge OUT.jsonl SHARD.jsonl…');
@@ -74,13 +85,14 @@ export const evalCommand: Command = {
     if (!bench || !(BENCHMARKS as readonly string[]).includes(bench)) throw new UsageError(`--benchmark must be one of ${BENCHMARKS.join(' | ')}`);
     const probe = (values.probe ?? 'none') as ProbeKind;
     if (!PROBES.includes(probe)) throw new UsageError(`--probe must be one of ${PROBES.join(' | ')}`);
-    const strategy = specOption(values, 'strategy', 'fixed:8:force-end', parseStrategySpec);
+    await loadRequiredModules(values, ctx.io.cwd);
+    const strategy = specOption(values, 'strategy', DEFAULT_STOP_STRATEGY_SPEC, parseStrategySpec);
     const shard = values.shard === undefined ? undefined : specOption(values, 'shard', '', parseShard);
     const batch = intOption(values, 'batch', 1, 4096) ?? 32;
     const all = await loadBenchmark(bench, data);
     const items = shard ? shardItems(all, shard) : all;
     const done = await openResults(out);
-    checkUniqueResults(done, out);
+    checkUniqueResults(done, out, resultKey);
     const pending = pendingItems(items, done);
     const opened = await openModel(model, typeof values.backend === 'string' ? values.backend : 'tfjs');
     try {

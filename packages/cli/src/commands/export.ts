@@ -1,5 +1,4 @@
 import { LvrError } from '@lvr/core';
-import { initBackend } from '@lvr/model';
 import { UsageError, pathOption, type ParsedValues } from '../args.js';
 import type { Command, CommandContext } from './command.js';
 import { displayPath } from './synth.js';
@@ -38,6 +37,7 @@ export const exportCommand: Command = {
     } catch (cause) {
       throw new LvrError('BACKEND_UNAVAILABLE', 'ONNX export needs onnx-buf (a dependency of @lvr/model)', { cause });
     }
+    const { initBackend } = await import('@lvr/model');
     await initBackend();
     const res = await onnx.exportOnnx(model, out, { onProgress: ctx.onProgress });
     if (ctx.json) ctx.io.stdout.write(`${JSON.stringify(res, null, 2)}\n`);

@@ -1,5 +1,5 @@
-import { patchifyRgb, resolvePreprocessOptions, type RgbImage } from '@lvr/data';
-import { runVisualProbe, type VisualProbeReport } from '@lvr/eval';
+import type { RgbImage } from '@lvr/data';
+import type { VisualProbeReport } from '@lvr/eval';
 import { LvrError } from '@lvr/core';
 import { openModel, BACKENDS } from '../model-backend.js';
 import { UsageError, intOption, pathOption, type ParsedValues } from '../args.js';
@@ -43,6 +43,7 @@ export const probeCommand: Command = {
     const seed = intOption(values, 'seed', 0, 0xfffffff0) ?? 0;
     const backend = typeof values.backend === 'string' ? values.backend : 'tfjs';
     if (!(BACKENDS as readonly string[]).includes(backend)) throw new UsageError(`--backend must be ${BACKENDS.join(' or ')}`);
+    const [{ patchifyRgb, resolvePreprocessOptions }, { runVisualProbe }] = await Promise.all([import('@lvr/data'), import('@lvr/eval')]);
     const opened = await openModel(dir, backend);
     let report: VisualProbeReport;
     try {

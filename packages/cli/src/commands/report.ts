@@ -2,7 +2,6 @@ import { join } from 'node:path';
 import { LvrError, pathExists } from '@lvr/core';
 import { pathOption, type ParsedValues } from '../args.js';
 import { runPipeline } from '../demo/pipeline.js';
-import { reportStage } from '../demo/stages/report.js';
 import type { Command, CommandContext } from './command.js';
 import { displayPath } from './synth.js';
 
@@ -30,6 +29,7 @@ export const reportCommand: Command = {
     if (!(await pathExists(artifacts.evalSummary!))) {
       throw new LvrError('IO_ERROR', `${displayPath(ctx.io, artifacts.evalSummary!)} is missing: run \`lvr demo\` first`);
     }
+    const { reportStage } = await import('../demo/stages/report.js'); // charts and metrics: @lvr/eval, @lvr/model
     const res = await runPipeline([reportStage], { outDir: dir, artifacts });
     const report = res.artifacts.report!;
     ctx.io.stdout.write(ctx.json ? `${JSON.stringify({ report })}\n` : `wrote ${displayPath(ctx.io, report)}\n`);

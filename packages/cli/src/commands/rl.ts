@@ -1,5 +1,7 @@
-import { initBackend, grpoLatent, type GrpoLatentOptions } from '@lvr/model';
-import { UsageError, intOption, numberOption, pathOption, type ParsedValues } from '../args.js';
+import { parseStrategySpec } from '@lvr/decoding';
+import type { GrpoLatentOptions } from '@lvr/model';
+import { UsageError, intOption, numberOption, pathOption, specOption, type ParsedValues } from '../args.js';
+import { REQUIRE_OPTION, loadRequiredModules } from '../require-modules.js';
 import type { Command, CommandContext } from './command.js';
 import { displayPath } from './synth.js';
 
@@ -81,7 +83,10 @@ export const rlCommand: Command = {
     steps: { type: 'string', valueName: 'N', description: 'optimizer steps (default 50)' },
     group: { type: 'string', valueName: 'G', description: 'completions per prompt (default 8)' },
     prompts: { type: 'string', valueName: 'P', description: 'prompts per step (default 2)' },
-    strategy: { type: 'string', valueName: 'SPEC', description: 'latent stop strategy, e.g. fixed:8 (default), latent-end:0.02:16' },
+    strategy: {
+      type: 'string', valueName: 'SPEC', description: "rollout stop strategy, e.g. latent-end:0.02:16 (default fixed:8, the reference's)",
+    },
+    require: REQUIRE_OPTION,
     beta: { type: 'string', valueName: 'X', description: 'KL coefficient β (default 0.04; 0 = no reference model)' },
     mu: { type: 'string', valueName: 'N', description: 'optimizer steps per rollout batch μ (default 1)' },
     lr: { type: 'string', valueName: 'X', description: 'peak learning rate (default 1e-4)' },
@@ -110,8 +115,8 @@ export const rlCommand: Command = {
     const num = (v: number | undefined, key: string): Record<string, number> => (v === undefined ? {} : { [key]: v });
     const split = choice(values, 'split', ['train', 'test'] as const);
     const imageFolder = pathOption(values, 'image-folder', ctx.io.cwd);
-    const strategy = values.strategy;
-    if (strategy !== undefined && typeof strategy !== 'string') throw new UsageError('--strategy expects a spec such as fixed:8');
+    await loadRequiredModules(values, ctx.io.cwd);
+    const strategy = values.strategy === undefined ? undefined : specOption(values, 'strategy', '', parseStrategySpec);
     const checkpointEvery = intOption(values, 'checkpoint-every', 0, 10_000_000);
     const resume = pathOption(values, 'resume', ctx.io.cwd);
     const opts: GrpoLatentOptions = {
@@ -132,6 +137,7 @@ export const rlCommand: Command = {
       ...(resume ? { resumeFrom: resume } : {}),
       ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
     };
+    const { initBackend, grpoLatent } = await import('@lvr/model');
     const backend = await initBackend();
     const res = await grpoLatent(opts);
     res.model.dispose();

@@ -4,14 +4,21 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../cli.js';
 import { memoryIo } from '../io.js';
-import { synthOptionsFromArgs } from './synth.js';
+import { SYNTH_TASKS_HELP, synthOptionsFromArgs } from './synth.js';
 
 describe('lvr synth — reasoning tasks', () => {
-  it('maps --tasks chase,majority --hops and --legend to suite options, rejecting bad hops', () => {
-    expect(synthOptionsFromArgs({ out: 'o', tasks: 'chase,majority', hops: '1,3', legend: true }, '/w')).toEqual({
+  it('maps --tasks chase,majority --hops and --legend to suite options, rejecting bad hops and tasks', async () => {
+    expect(await synthOptionsFromArgs({ out: 'o', tasks: 'chase,majority', hops: '1,3', legend: true }, '/w')).toEqual({
       outDir: '/w/o', tasks: ['chase', 'majority'], hops: [1, 3], legend: true,
     });
-    expect(() => synthOptionsFromArgs({ out: 'o', hops: '5' }, '/w')).toThrow(/--hops/);
+    await expect(synthOptionsFromArgs({ out: 'o', hops: '5' }, '/w')).rejects.toThrow(/--hops/);
+    await expect(synthOptionsFromArgs({ out: 'o', tasks: 'chase,nope' }, '/w'))
+      .rejects.toThrow(/--tasks expects a comma-separated list of attribute, position/);
+  });
+
+  it('--tasks help lists every task family and the defaults of @lvr/data', async () => {
+    const { ALL_TASK_KINDS, TASK_KINDS } = await import('@lvr/data');
+    expect(SYNTH_TASKS_HELP).toBe(`task families, comma-separated: ${ALL_TASK_KINDS.join(',')} (default ${TASK_KINDS.join(',')})`);
   });
 
   it('writes a chase suite whose test items spread over the asked hops', async () => {

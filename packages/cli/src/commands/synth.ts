@@ -1,5 +1,5 @@
 import { relative } from 'node:path';
-import { ALL_TASK_KINDS, TASK_KINDS, generateSuite, type SuiteOptions, type SuiteResult } from '@lvr/data';
+import type { SuiteOptions, SuiteResult } from '@lvr/data';
 import { UsageError, intOption, listOption, numberOption, pathOption, type ParsedValues } from '../args.js';
 import type { CliIo } from '../io.js';
 import type { Command, CommandContext } from './command.js';
@@ -10,8 +10,22 @@ export function displayPath(io: CliIo, path: string): string {
   return rel === '' ? '.' : rel.startsWith('..') ? path : rel;
 }
 
-/** The suite options a `synth` command line asks for (absent flags keep the library defaults). */
-export function synthOptionsFromArgs(values: ParsedValues, cwd: string): SuiteOptions {
+/**
+ * The `--tasks` help text: every task family, and the default ones (the command checks names against `@lvr/data`'s
+ * `ALL_TASK_KINDS`; a test keeps this text equal to `ALL_TASK_KINDS` and `TASK_KINDS`).
+ */
+export const SYNTH_TASKS_HELP =
+  'task families, comma-separated: attribute,position,count,pair,chase,majority (default attribute,position,count,pair)';
+
+/**
+ * The suite options a `synth` command line asks for (absent flags keep the library defaults).
+ *
+ * @example
+ * await synthOptionsFromArgs({ out: 'suite', tasks: 'chase', hops: '1,2' }, '/work');
+ * // { outDir: '/work/suite', tasks: ['chase'], hops: [1, 2] }
+ */
+export async function synthOptionsFromArgs(values: ParsedValues, cwd: string): Promise<SuiteOptions> {
+  const { ALL_TASK_KINDS } = await import('@lvr/data');
   const outDir = pathOption(values, 'out', cwd);
   if (outDir === undefined) throw new UsageError('--out DIR is required');
   const opts: SuiteOptions = { outDir };
@@ -84,14 +98,15 @@ export const synthCommand: Command = {
     train: { type: 'string', valueName: 'N', description: 'training items (default 2000)' },
     test: { type: 'string', valueName: 'N', description: 'test items (default 1000)' },
     'image-size': { type: 'string', valueName: 'N', description: 'image width and height in pixels (default 64)' },
-    tasks: { type: 'string', valueName: 'LIST', description: `task families, comma-separated: ${ALL_TASK_KINDS.join(',')} (default ${TASK_KINDS.join(',')})` },
+    tasks: { type: 'string', valueName: 'LIST', description: SYNTH_TASKS_HELP },
     hops: { type: 'string', valueName: 'LIST', description: 'chase: hops per item, comma-separated in 1..4 (default 1,2,3,4)' },
     legend: { type: 'boolean', description: 'chase: a per-image colour → direction legend in the question' },
     distractors: { type: 'string', valueName: 'N', description: 'distractor objects per image for every task (default per task)' },
     noise: { type: 'string', valueName: 'SIGMA', description: 'Gaussian pixel noise, 0..128 (default 5)' },
   },
   async run(values: ParsedValues, ctx: CommandContext): Promise<number> {
-    const opts = synthOptionsFromArgs(values, ctx.io.cwd);
+    const opts = await synthOptionsFromArgs(values, ctx.io.cwd);
+    const { generateSuite } = await import('@lvr/data');
     const res = await generateSuite({ ...opts, onProgress: ctx.onProgress });
     if (ctx.json) ctx.io.stdout.write(`${JSON.stringify(suiteSummary(res), null, 2)}\n`);
     else ctx.io.stdout.write(`${suiteReport(ctx.io, res).join('\n')}\n`);

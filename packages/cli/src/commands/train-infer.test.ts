@@ -1,11 +1,25 @@
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSuite } from '@lvr/data';
 import { runCli } from '../cli.js';
 import { DEFAULT_CHECKPOINT_EVERY } from './train.js';
 import { memoryIo } from '../io.js';
+
+interface InferJson {
+  mode: string;
+  text: string;
+  strategy: unknown;
+  trace: { spans: { steps: number }[]; outputIds: number[]; latentPositions: number[] };
+}
+
+/** `text` shows every span with latent steps as `[N latent step(s)]` and nothing sampled at its positions. */
+function expectLatentStepsInText(res: InferJson): void {
+  const marks = [...res.text.matchAll(/\[(\d+) latent steps?\]/g)].map((m) => Number(m[1]));
+  expect(marks).toEqual(res.trace.spans.filter((s) => s.steps > 0).map((s) => s.steps));
+}
 
 let dir: string;
 beforeAll(async () => {
@@ -27,10 +41,26 @@ describe('lvr train and lvr infer', () => {
     const img = (await readdir(join(dir, 'suite', 'images')))[0]!;
     const io3 = memoryIo(dir);
     expect(await runCli(['infer', '--model', 'lvr', '--image', join('suite', 'images', img), '--question', 'what colour is the small circle ?', '--strategy', 'fixed:3', '--max-new-tokens', '12', '--json'], io3)).toBe(0);
-    const res = JSON.parse(io3.out()) as { mode: string; trace: { spans: { steps: number }[]; outputIds: number[] } };
+    const res = JSON.parse(io3.out()) as InferJson;
     expect(res.mode).toBe('lvr');
     expect(res.trace.outputIds.length).toBeGreaterThan(0);
     for (const s of res.trace.spans) expect(s.steps).toBeLessThanOrEqual(3);
+    expectLatentStepsInText(res);
+    // Without --strategy: the one default, as in lvr eval (8 steps, then a forced <|lvr_end|>).
+    const io4 = memoryIo(dir);
+    const ask = ['infer', '--model', 'lvr', '--image', join('suite', 'images', img), '--question', 'what colour is the small circle ?'];
+    ask.push('--json');
+    expect(await runCli([...ask, '--max-new-tokens', '12'], io4)).toBe(0);
+    const dflt = JSON.parse(io4.out()) as InferJson;
+    expect(dflt.strategy).toEqual({ kind: 'fixed', steps: 8, forceEnd: true });
+    expectLatentStepsInText(dflt);
+    // A strategy registered by a --require module (docs: packages/cli/README.md).
+    const io5 = memoryIo(dir);
+    const perSpan = fileURLToPath(new URL('../../../../examples/custom-stop-strategy/per-span.mjs', import.meta.url));
+    expect(await runCli([...ask, '--require', perSpan, '--strategy', 'per-span:2:1', '--max-new-tokens', '16'], io5), io5.err()).toBe(0);
+    const custom = JSON.parse(io5.out()) as InferJson;
+    expect(custom.strategy).toEqual({ kind: 'per-span', first: 2, later: 1 });
+    custom.trace.spans.forEach((s, i) => expect(s.steps).toBeLessThanOrEqual(i === 0 ? 2 : 1));
   });
 
   it('checkpoints fine-tuning periodically by default so a killed run can resume (issue 14 item 9)', async () => {

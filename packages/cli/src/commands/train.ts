@@ -1,4 +1,4 @@
-import { initBackend, finetune, pretrainBase, LATENT_FEEDBACK_KINDS, SHIPPED_BASE_CAPTION, type LatentFeedbackKind, type RecipeResult } from '@lvr/model';
+import type { LatentFeedbackKind, RecipeResult } from '@lvr/model';
 import { UsageError, intOption, numberOption, pathOption, type ParsedValues } from '../args.js';
 import type { Command, CommandContext } from './command.js';
 import { displayPath } from './synth.js';
@@ -87,6 +87,7 @@ export const trainCommand: Command = {
       ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
       trainer: { checkpointEvery },
     };
+    const { initBackend, finetune, pretrainBase, LATENT_FEEDBACK_KINDS, SHIPPED_BASE_CAPTION } = await import('@lvr/model');
     const backend = await initBackend();
     let res: RecipeResult;
     if (m === 'base') {
