@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseArgs } from 'node:util';
 import {
-  UsageError, formatOptions, intOption, listOption, numberOption, pathOption, stringList, toParseArgsOptions,
+  UsageError, formatOptions, intOption, listOption, numberOption, pathOption, stringList, toParseArgsOptions, type ParsedValues,
 } from './args.js';
 
 describe('option helpers', () => {
@@ -42,7 +42,7 @@ describe('option helpers', () => {
     const opts = { require: { type: 'string', multiple: true, valueName: 'FILE', description: 'module' } } as const;
     expect(formatOptions(opts)).toBe('      --require FILE …  module');
     const { values } = parseArgs({ args: ['--require', 'a.mjs', '--require=b.mjs'], options: toParseArgsOptions(opts), strict: true });
-    expect(stringList(values, 'require')).toEqual(['a.mjs', 'b.mjs']);
+    expect(stringList(values as ParsedValues, 'require')).toEqual(['a.mjs', 'b.mjs']);
     expect(stringList({}, 'require')).toEqual([]);
     expect(stringList({ require: 'one.mjs' }, 'require')).toEqual(['one.mjs']);
     expect(() => stringList({ require: true }, 'require')).toThrow(/--require expects a value/);

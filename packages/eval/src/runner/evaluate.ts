@@ -1,5 +1,8 @@
 import { LvrError, ProgressReporter, createLogger, type ProgressCallback } from '@lvr/core';
-import { generate, type GenerateResult, type LatentFeedbackSpec, type StepImage, type StepModel, type StopStrategyConfig } from '@lvr/decoding';
+import {
+  DEFAULT_STOP_STRATEGY, generate, vocabPaddingIds,
+  type GenerateResult, type LatentFeedbackSpec, type StepImage, type StepModel, type StopStrategyConfig,
+} from '@lvr/decoding';
 import { buildPromptIds, loadAndPreprocessImage, resolveDecodeLimits, resolvePreprocessOptions, type ImageDecodeOptions, type LvrTokenizer, type PreprocessOptions } from '@lvr/data';
 import type { McqItem } from '../item.js';
 import { buildMcqPrompt } from '../prompt/prompt.js';
@@ -27,7 +30,7 @@ export interface EvalModel {
 }
 
 export interface EvaluateOptions {
-  /** Stop strategy of LVR's latent spans (default fixed 8 with a forced `<|lvr_end|>`). */
+  /** Stop strategy of LVR's latent spans (default `@lvr/decoding`'s `DEFAULT_STOP_STRATEGY`: 8 steps, forced `<|lvr_end|>`). */
   strategy?: StopStrategyConfig | undefined;
   probe?: ProbeKind | undefined;
   /** Latent vectors each item fed in the normal run (the `shuffle` and `first-repeat` probes): `EvaluateResult.latents`. */
@@ -110,7 +113,7 @@ export interface EvaluateResult {
 /** Human-readable name of a strategy config (`fixed:8`, `latent-end`, …). */
 export function strategyName(s: StopStrategyConfig | undefined, method: EvalMethod): string {
   if (method !== 'lvr') return '-';
-  if (!s) return 'fixed:8';
+  if (!s) return strategyName(DEFAULT_STOP_STRATEGY, method);
   const rec = s as unknown as Record<string, unknown>;
   const n = rec.steps ?? rec.maxSteps;
   return n === undefined ? String(s.kind) : `${String(s.kind)}:${String(n)}`;
@@ -170,7 +173,7 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
   const tok = model.tokenizer;
   const fmt = formatIds(tok);
   const probe = o.probe ?? 'none';
-  const strategy = o.strategy ?? { kind: 'fixed', steps: 8, forceEnd: true };
+  const strategy = o.strategy ?? DEFAULT_STOP_STRATEGY;
   const batchSize = o.batchSize ?? 16;
   const seed = o.seed ?? 0;
   const method = model.method;
@@ -213,7 +216,7 @@ export async function evaluateItems(model: EvalModel, items: readonly McqItem[],
       eosIds: [model.stepModel.tokens.eosId, fmt.answerClose],
       seed,
       // The model's embedding has padding rows past the tokenizer (like Qwen's): never sample them.
-      suppressIds: Array.from({ length: Math.max(0, model.stepModel.vocabSize - tok.vocabSize) }, (_, i) => tok.vocabSize + i),
+      suppressIds: vocabPaddingIds(model.stepModel.vocabSize, tok.vocabSize),
       livr: method === 'livr' ? true : undefined,
       skipLatent: method === 'lvr' && (probe === 'skip' || probe === 'markers-only'),
       feedback: method === 'lvr' ? model.feedback : undefined,

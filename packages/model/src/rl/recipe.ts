@@ -2,7 +2,7 @@ import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LvrError, createLogger, writeFileAtomic, writeJsonAtomic, type ProgressCallback } from '@lvr/core';
 import type { LvrTokenizer } from '@lvr/data';
-import { parseStrategySpec, type StopStrategyConfig } from '@lvr/decoding';
+import { parseStrategySpec, vocabPaddingIds, type StopStrategyConfig } from '@lvr/decoding';
 import { grpoConfigToJson, resolveGrpoConfig, type GrpoConfig, type GrpoConfigInput, type RolloutPrompt } from '@lvr/rl';
 import { configToJson } from '../config.js';
 import { CHECKPOINT_FILES } from '../io/checkpoint.js';
@@ -99,7 +99,7 @@ export async function grpoLatent(o: GrpoLatentOptions): Promise<GrpoLatentResult
     const t = c.tokens;
     // Ids the model can emit but that mean nothing in a completion: image / vision / pad ids and rows of the
     // embedding beyond the tokenizer (the vocabulary is rounded up).
-    const beyond = Array.from({ length: Math.max(0, c.vocabSize - tokenizer.vocabSize) }, (_, k) => tokenizer.vocabSize + k);
+    const beyond = vocabPaddingIds(c.vocabSize, tokenizer.vocabSize);
     const strategy = strategyOf(o.strategy);
     const g = o.grpo ?? {};
     const config = resolveGrpoConfig({
