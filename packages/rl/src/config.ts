@@ -1,7 +1,9 @@
+import * as z from 'zod';
 import { LvrError } from '@lvr/core';
+import { intAtLeast, intIn, issuesError, numberIn, oneOf, parseWith, type FieldIssue } from '@lvr/data';
 import { createStopStrategy, resolveSamplerConfig, type ResolvedSampler, type SamplerConfig, type StopStrategyConfig } from '@lvr/decoding';
-import type { ScaleRewards } from './advantages.js';
-import type { LossType } from './loss.js';
+import { ADVANTAGE_FNS, type ScaleRewards } from './advantages.js';
+import { LOSS_AGGREGATIONS, type LossType } from './loss.js';
 import { MASK_RULES, type MaskRule } from './mask.js';
 import { DEFAULT_REWARDS, resolveRewards } from './rewards/combine.js';
 import type { ResolvedReward, RewardSpec } from './rewards/types.js';
@@ -57,79 +59,98 @@ export type GrpoConfigInput = Partial<Omit<GrpoConfig, 'sampler' | 'rewards'>> &
 /** The rollout sampler of the reference script's intent (§5.1): T 0.9, top-k 50, top-p 1, no penalty. */
 export const DEFAULT_ROLLOUT_SAMPLER: SamplerConfig = Object.freeze({ kind: 'sample', temperature: 0.9, topK: 50, topP: 1, repetitionPenalty: 1 });
 
-const KEYS = new Set([
-  'groupSize', 'promptsPerStep', 'sampler', 'strategy', 'maxNewTokens', 'maxLatentSteps', 'suppressIds', 'beta', 'epsilonLow',
-  'epsilonHigh', 'scaleRewards', 'lossType', 'mu', 'maskRule', 'rewards',
-]);
+/**
+ * Upper bounds of the rollout sizes, so that a config cannot ask for an unbounded rollout batch: each count is
+ * capped, and so is the product `groupSize · promptsPerStep · maxNewTokens` (the positions one rollout batch
+ * generates and replays).
+ */
+export const GRPO_LIMITS = Object.freeze({ groupSize: 4096, promptsPerStep: 4096, maxNewTokens: 65_536, latentSteps: 65_536, mu: 1024, rolloutPositions: 2 ** 24 });
 
-function invalid(field: string, message: string): never {
-  throw new LvrError('CONFIG_INVALID', `grpo config: ${field} ${message}`, { details: { field } });
-}
+const LOSS_TYPES = Object.keys(LOSS_AGGREGATIONS) as [LossType, ...LossType[]];
+const SCALE_REWARDS = Object.keys(ADVANTAGE_FNS) as [ScaleRewards, ...ScaleRewards[]];
 
-function int(field: string, v: unknown, min: number): number {
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min) invalid(field, `must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
-  return v;
-}
+/**
+ * The fields of {@link GrpoConfigInput} with their types and ranges; unknown fields are rejected (usually typos such
+ * as `num_generations`). `sampler`, `strategy` and `rewards` are checked by their own resolvers (`@lvr/decoding`'s
+ * `resolveSamplerConfig` and `createStopStrategy`, `resolveRewards`).
+ */
+export const grpoConfigSchema = z.strictObject({
+  groupSize: intIn(2, GRPO_LIMITS.groupSize).optional(),
+  promptsPerStep: intIn(1, GRPO_LIMITS.promptsPerStep).optional(),
+  sampler: z.unknown().optional(),
+  strategy: z.unknown().optional(),
+  maxNewTokens: intIn(1, GRPO_LIMITS.maxNewTokens).optional(),
+  maxLatentSteps: intIn(0, GRPO_LIMITS.latentSteps).optional(),
+  suppressIds: z.array(intAtLeast(0), { error: 'must be a list of token ids (integers ≥ 0)' }).optional(),
+  beta: numberIn(0, 1e6).optional(),
+  epsilonLow: numberIn(0, 1).optional(),
+  epsilonHigh: numberIn(0, 1e6).optional(),
+  scaleRewards: oneOf(SCALE_REWARDS).optional(),
+  lossType: oneOf(LOSS_TYPES).optional(),
+  mu: intIn(1, GRPO_LIMITS.mu).optional(),
+  maskRule: oneOf(MASK_RULES as readonly MaskRule[] as [MaskRule, ...MaskRule[]]).optional(),
+  rewards: z.array(z.unknown(), { error: 'must be a list of reward specs' }).optional(),
+});
 
-function num(field: string, v: unknown, lo: number, hi: number, loOpen = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || (loOpen && v === lo) || v > hi) {
-    invalid(field, `must be a number in ${loOpen ? '(' : '['}${lo}, ${hi}], got ${JSON.stringify(v)}`);
+/** Re-throws a sub-resolver's error as this config's, naming the field. */
+function delegated<T>(field: string, resolve: () => T): T {
+  try {
+    return resolve();
+  } catch (cause) {
+    throw new LvrError('CONFIG_INVALID', `grpo config: ${field}: ${(cause as Error).message}`, { cause, details: { field } });
   }
-  return v;
-}
-
-function oneOf<T extends string>(field: string, v: unknown, options: readonly T[]): T {
-  if (!options.includes(v as T)) invalid(field, `must be one of ${options.join(' | ')}, got ${JSON.stringify(v)}`);
-  return v as T;
 }
 
 /**
- * Validates a GRPO config once, fills defaults and freezes it. Unknown fields are rejected (usually typos such as
- * `num_generations`); errors say which field and why.
+ * Validates a GRPO config once ({@link grpoConfigSchema}, then the sampler, strategy and rewards, then the rollout
+ * size), fills defaults and freezes it. Errors name each field and the value found.
  *
  * @example
  * const cfg = resolveGrpoConfig({ groupSize: 8, beta: 0.04, mu: 2, strategy: { kind: 'fixed', steps: 8 } });
  * cfg.sampler; // { kind: 'sample', temperature: 0.9, topK: 50, topP: 1, repetitionPenalty: 1 }
  */
 export function resolveGrpoConfig(input: GrpoConfigInput = {}): Readonly<GrpoConfig> {
-  for (const k of Object.keys(input)) if (!KEYS.has(k)) invalid(k, 'is not a known field');
-  let sampler: ResolvedSampler;
-  try {
-    sampler = resolveSamplerConfig(input.sampler ?? DEFAULT_ROLLOUT_SAMPLER);
-  } catch (cause) {
-    throw new LvrError('CONFIG_INVALID', `grpo config: sampler: ${(cause as Error).message}`, { cause, details: { field: 'sampler' } });
-  }
+  const ctx = { code: 'CONFIG_INVALID', where: 'grpo config' } as const;
+  const i = parseWith(grpoConfigSchema, input, ctx);
+  const sampler = delegated('sampler', () => resolveSamplerConfig((i.sampler as SamplerConfig | undefined) ?? DEFAULT_ROLLOUT_SAMPLER));
+  const issues: FieldIssue[] = [];
   if (sampler.kind !== 'sample') {
-    invalid('sampler', "must be a 'sample' sampler with temperature > 0: greedy rollouts make every completion of a group " +
-      'identical, so every advantage is 0 and nothing is learned');
+    issues.push({
+      field: 'sampler',
+      message: "must be a 'sample' sampler with temperature > 0: greedy rollouts make every completion of a group " +
+        'identical, so every advantage is 0 and nothing is learned',
+    });
   }
-  const strategy = input.strategy ?? { kind: 'fixed', steps: 8 };
-  try {
-    createStopStrategy(strategy);
-  } catch (cause) {
-    throw new LvrError('CONFIG_INVALID', `grpo config: strategy: ${(cause as Error).message}`, { cause, details: { field: 'strategy' } });
+  const strategy = (i.strategy as StopStrategyConfig | undefined) ?? { kind: 'fixed', steps: 8 };
+  delegated('strategy', () => createStopStrategy(strategy));
+  const rewards = resolveRewards((i.rewards as RewardSpec[] | undefined) ?? DEFAULT_REWARDS); // its errors name grpo config already
+  const groupSize = i.groupSize ?? 8;
+  const promptsPerStep = i.promptsPerStep ?? 2;
+  const maxNewTokens = i.maxNewTokens ?? 64;
+  const positions = groupSize * promptsPerStep * maxNewTokens;
+  if (positions > GRPO_LIMITS.rolloutPositions) {
+    issues.push({
+      field: '',
+      message: `groupSize · promptsPerStep · maxNewTokens = ${positions} positions per rollout batch; at most ${GRPO_LIMITS.rolloutPositions}`,
+    });
   }
-  const suppressIds = input.suppressIds ?? [];
-  if (!Array.isArray(suppressIds) || suppressIds.some((id) => !Number.isInteger(id) || id < 0)) {
-    invalid('suppressIds', `must be a list of token ids (integers ≥ 0), got ${JSON.stringify(suppressIds)}`);
-  }
-  const maxLatentSteps = input.maxLatentSteps === undefined ? undefined : int('maxLatentSteps', input.maxLatentSteps, 0);
+  if (issues.length > 0) throw issuesError(issues, ctx);
   return Object.freeze({
-    groupSize: int('groupSize', input.groupSize ?? 8, 2),
-    promptsPerStep: int('promptsPerStep', input.promptsPerStep ?? 2, 1),
+    groupSize,
+    promptsPerStep,
     sampler,
     strategy: Object.freeze({ ...strategy }),
-    maxNewTokens: int('maxNewTokens', input.maxNewTokens ?? 64, 1),
-    maxLatentSteps,
-    suppressIds: Object.freeze([...new Set(suppressIds)].sort((a, b) => a - b)),
-    beta: num('beta', input.beta ?? 0.04, 0, 1e6),
-    epsilonLow: num('epsilonLow', input.epsilonLow ?? 0.2, 0, 1),
-    epsilonHigh: num('epsilonHigh', input.epsilonHigh ?? 0.2, 0, 1e6),
-    scaleRewards: oneOf<ScaleRewards>('scaleRewards', input.scaleRewards ?? 'group', ['group', 'none']),
-    lossType: oneOf<LossType>('lossType', input.lossType ?? 'bnpo', ['bnpo', 'grpo', 'dr_grpo']),
-    mu: int('mu', input.mu ?? 1, 1),
-    maskRule: oneOf<MaskRule>('maskRule', input.maskRule ?? 'reference', MASK_RULES),
-    rewards: Object.freeze(resolveRewards(input.rewards ?? DEFAULT_REWARDS)),
+    maxNewTokens,
+    maxLatentSteps: i.maxLatentSteps,
+    suppressIds: Object.freeze([...new Set(i.suppressIds ?? [])].sort((a, b) => a - b)),
+    beta: i.beta ?? 0.04,
+    epsilonLow: i.epsilonLow ?? 0.2,
+    epsilonHigh: i.epsilonHigh ?? 0.2,
+    scaleRewards: i.scaleRewards ?? 'group',
+    lossType: i.lossType ?? 'bnpo',
+    mu: i.mu ?? 1,
+    maskRule: i.maskRule ?? 'reference',
+    rewards: Object.freeze(rewards),
   });
 }
 

@@ -4,7 +4,7 @@
  * plain arrays. The tfjs replay forward and the trainer recipe live in `@lvr/model` (`grpoLatent`).
  * See docs/grpo-latent.md.
  */
-export { resolveGrpoConfig, grpoConfigToJson, DEFAULT_ROLLOUT_SAMPLER, type GrpoConfig, type GrpoConfigInput } from './config.js';
+export { resolveGrpoConfig, grpoConfigToJson, grpoConfigSchema, GRPO_LIMITS, DEFAULT_ROLLOUT_SAMPLER, type GrpoConfig, type GrpoConfigInput } from './config.js';
 export {
   groupAdvantages, unbiasedStd, ADVANTAGE_FNS, ADVANTAGE_EPS, type AdvantageFn, type ScaleRewards,
 } from './advantages.js';
