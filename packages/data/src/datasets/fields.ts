@@ -1,4 +1,6 @@
-import { describeValue, MAX_BOXES_PER_RECORD, type NormalizedBox } from '../roi/box.js';
+import * as z from 'zod';
+import { MAX_BOXES_PER_RECORD } from '../roi/box.js';
+import { checkWith, type FieldIssue } from '../schema/validate.js';
 import { recordError, type RecordLocation } from './record-error.js';
 import { IMAGE_PLACEHOLDER, LVR_PLACEHOLDER } from '../tokenizer/special-tokens.js';
 import type { Conversation } from './types.js';
@@ -8,32 +10,45 @@ export { IMAGE_PLACEHOLDER, LVR_PLACEHOLDER };
 /** A parsed JSON record object. */
 export type RawRecord = Readonly<Record<string, unknown>>;
 
-/** The record must be a JSON object. */
-export function expectObject(raw: unknown, loc: RecordLocation): RawRecord {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw recordError('DATASET_FORMAT', loc, undefined, `expected a JSON object, got ${describeValue(raw)}`);
-  }
-  return raw as RawRecord;
+/*
+ * The record fields as zod schemas. Their errors keep the readers' wording ("expected …, got …"), and
+ * `parseRecord` turns the first issue into a `DATASET_FORMAT` error naming file, record and field path.
+ */
+
+/**
+ * A record's known fields; it must be a JSON object. Unknown keys are stripped here, not copied (they go to
+ * `extra` through {@link extraFields}, which never assigns an own `"__proto__"`).
+ */
+export function recordSchema<T extends z.core.$ZodLooseShape>(shape: T): z.ZodObject<T> {
+  return z.object(shape, { error: 'expected a JSON object' });
 }
 
-/** A required non-empty string field. */
-export function expectString(obj: RawRecord, key: string, loc: RecordLocation): string {
-  const v = obj[key];
-  if (typeof v !== 'string' || v.length === 0) {
-    throw recordError('DATASET_FORMAT', loc, key, `expected a non-empty string, got ${describeValue(v)}`);
-  }
-  return v;
+/**
+ * Parses `raw` with a record schema, or throws `DATASET_FORMAT` naming file, record and the first bad field:
+ * `data/train.json: record 12 field "bboxes[0][2]": expected a finite number, got NaN`.
+ *
+ * @example
+ * const r = parseRecord(recordSchema({ question: nonEmptyText }), raw, { file, index });
+ */
+export function parseRecord<S extends z.ZodType>(schema: S, raw: unknown, loc: RecordLocation): z.output<S> {
+  const r = checkWith(schema, raw);
+  if (r.ok) return r.value;
+  const first = r.issues[0] as FieldIssue;
+  throw recordError('DATASET_FORMAT', loc, first.field === '' ? undefined : first.field, first.message);
 }
 
-/** `id`, else `question_id`, else the record index — as a string. Present but non-scalar → error. */
-export function parseId(obj: RawRecord, loc: RecordLocation): string {
-  for (const key of ['id', 'question_id']) {
-    const v = obj[key];
-    if (v === undefined || v === null) continue;
-    if (typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v))) return String(v);
-    throw recordError('DATASET_FORMAT', loc, key, `expected a string or number, got ${describeValue(v)}`);
-  }
-  return String(loc.index);
+/** A required non-empty string. */
+export const nonEmptyText = z.string({ error: 'expected a non-empty string' }).min(1, { error: 'expected a non-empty string' });
+
+/** `id` / `question_id`: a string or a finite number when present. */
+const idValue = z.union([z.string(), z.number()], { error: 'expected a string or number' }).nullish();
+
+/** The id fields of {@link recordSchema} shapes; read with {@link recordId}. */
+export const idFields = { id: idValue, question_id: idValue };
+
+/** `id`, else `question_id`, else the record index — as a string. */
+export function recordId(r: { id?: string | number | null | undefined; question_id?: string | number | null | undefined }, loc: RecordLocation): string {
+  return String(r.id ?? r.question_id ?? loc.index);
 }
 
 /** Best-effort id for skip reports (never throws). */
@@ -44,69 +59,71 @@ export function peekId(raw: unknown): string | undefined {
   return typeof v === 'string' || typeof v === 'number' ? String(v) : undefined;
 }
 
-/**
- * The `image` field as a list of raw (unresolved) paths with their field names: a string, or a non-empty
- * array of strings. Missing / null gives `[]` (text-only record) unless `required`.
- */
-export function parseImageField(
-  obj: RawRecord,
-  loc: RecordLocation,
-  required: boolean,
-): { path: string; field: string }[] {
-  const v = obj.image;
-  if (v === undefined || v === null) {
-    if (required) throw recordError('DATASET_FORMAT', loc, 'image', 'expected an image path, got nothing (missing)');
-    return [];
-  }
-  if (typeof v === 'string') {
-    if (v.length === 0) throw recordError('DATASET_FORMAT', loc, 'image', 'expected a non-empty path, got ""');
-    return [{ path: v, field: 'image' }];
-  }
-  if (!Array.isArray(v) || v.length === 0) {
-    throw recordError('DATASET_FORMAT', loc, 'image', `expected a path or a non-empty array of paths, got ${describeValue(v)}`);
-  }
-  return v.map((p: unknown, j) => {
-    if (typeof p !== 'string' || p.length === 0) {
-      throw recordError('DATASET_FORMAT', loc, `image[${j}]`, `expected a non-empty path, got ${describeValue(p)}`);
-    }
-    return { path: p, field: `image[${j}]` };
-  });
+const imagePath = z.string({ error: 'expected a non-empty path' }).min(1, { error: 'expected a non-empty path' });
+
+/** `image`: a path, or a non-empty array of paths (`.nullish()` where a record may be text-only). */
+export const imageField = z.union([imagePath, z.array(imagePath).min(1, { error: 'expected a path or a non-empty array of paths' })], {
+  error: (iss) => (iss.input === undefined || iss.input === null ? 'expected an image path' : 'expected a path or a non-empty array of paths'),
+});
+
+/** The parsed `image` field as raw (unresolved) paths with their field names (`image` or `image[j]`). */
+export function imagePaths(v: string | readonly string[] | null | undefined): { path: string; field: string }[] {
+  if (v === undefined || v === null) return [];
+  if (typeof v === 'string') return [{ path: v, field: 'image' }];
+  return v.map((path, j) => ({ path, field: `image[${j}]` }));
 }
+
+const turn = z.object(
+  {
+    from: z.enum(['human', 'gpt'], { error: 'expected "human" or "gpt"' }),
+    value: z.string({ error: 'expected a string' }),
+  },
+  { error: 'expected an object {from, value}' },
+);
 
 /**
  * `conversations`: a non-empty, even-length array of `{from, value}` turns alternating human, gpt, human,
  * gpt … (an unpaired trailing human turn would be dropped by the sequence builder, so it is rejected).
  */
-export function parseConversations(obj: RawRecord, loc: RecordLocation): Conversation[] {
-  const v = obj.conversations;
-  if (!Array.isArray(v) || v.length === 0) {
-    throw recordError('DATASET_FORMAT', loc, 'conversations', `expected a non-empty array of turns, got ${describeValue(v)}`);
-  }
-  const out = v.map((turn: unknown, i): Conversation => {
-    const field = `conversations[${i}]`;
-    if (typeof turn !== 'object' || turn === null || Array.isArray(turn)) {
-      throw recordError('DATASET_FORMAT', loc, field, `expected an object {from, value}, got ${describeValue(turn)}`);
+export const conversationsField = z
+  .array(turn, { error: 'expected a non-empty array of turns' })
+  .min(1, { error: 'expected a non-empty array of turns' })
+  .superRefine((turns, ctx) => {
+    const wrong = turns.findIndex((t, i) => t.from !== (i % 2 === 0 ? 'human' : 'gpt'));
+    if (wrong >= 0) {
+      const expected = wrong % 2 === 0 ? 'human' : 'gpt';
+      ctx.addIssue({ code: 'custom', path: [wrong, 'from'], message: `expected "${expected}" (turns alternate human, gpt, … starting with human), got "${turns[wrong]?.from}"` });
+    } else if (turns.length % 2 !== 0) {
+      ctx.addIssue({ code: 'custom', message: `the last human turn (conversations[${turns.length - 1}]) has no gpt answer` });
     }
-    const { from, value } = turn as Record<string, unknown>;
-    const expected = i % 2 === 0 ? 'human' : 'gpt';
-    if (from !== 'human' && from !== 'gpt') {
-      throw recordError('DATASET_FORMAT', loc, `${field}.from`, `expected "human" or "gpt", got ${describeValue(from)}`);
-    }
-    if (from !== expected) {
-      throw recordError('DATASET_FORMAT', loc, `${field}.from`, `expected "${expected}" (turns alternate human, gpt, … starting with human), got "${from}"`);
-    }
-    if (typeof value !== 'string') {
-      throw recordError('DATASET_FORMAT', loc, `${field}.value`, `expected a string, got ${describeValue(value)}`);
-    }
-    return { from, value };
   });
-  if (out.length % 2 !== 0) {
-    throw recordError('DATASET_FORMAT', loc, 'conversations', `the last human turn (conversations[${out.length - 1}]) has no gpt answer`);
-  }
-  return out;
+
+/** `[x0, y0, x1, y1]`: four finite numbers with x0 ≤ x1 and y0 ≤ y1 (the range is checked by {@link checkBoxRanges}). */
+export const boxField = z
+  .tuple([finite(), finite(), finite(), finite()], { error: 'expected [x0, y0, x1, y1]' })
+  .superRefine((b, ctx) => {
+    if (b[0] > b[2]) ctx.addIssue({ code: 'custom', message: `x0 = ${b[0]} > x1 = ${b[2]}` });
+    else if (b[1] > b[3]) ctx.addIssue({ code: 'custom', message: `y0 = ${b[1]} > y1 = ${b[3]}` });
+  });
+
+function finite(): z.ZodNumber {
+  return z.number({ error: 'expected a finite number' });
 }
 
-/** Allowed coordinate range per axis for {@link parseBox}, and how to describe a violation. */
+/**
+ * A list of boxes: at most {@link MAX_BOXES_PER_RECORD} (counted before any box is parsed), each a valid box.
+ * `what` words the list in the error of a value that is not an array.
+ */
+export function boxListField(what: string): z.ZodType<[number, number, number, number][]> {
+  return z
+    .array(z.unknown(), { error: what })
+    .superRefine((list, ctx) => {
+      if (list.length > MAX_BOXES_PER_RECORD) ctx.addIssue({ code: 'custom', message: `${list.length} boxes; a record may hold at most ${MAX_BOXES_PER_RECORD}` });
+    })
+    .pipe(z.array(boxField));
+}
+
+/** Allowed coordinate range per axis for {@link checkBoxRanges}, and how to describe a violation. */
 export interface BoxRange {
   readonly x: readonly [number, number];
   readonly y: readonly [number, number];
@@ -114,47 +131,27 @@ export interface BoxRange {
   readonly what: string;
 }
 
-/** Validates one 4-number box: finite, each coordinate inside `range`, x0 ≤ x1, y0 ≤ y1. */
-export function parseBox(v: unknown, loc: RecordLocation, field: string, range: BoxRange): [number, number, number, number] {
-  if (!Array.isArray(v) || v.length !== 4) {
-    throw recordError('DATASET_FORMAT', loc, field, `expected [x0, y0, x1, y1], got ${describeValue(v)}`);
-  }
-  for (let j = 0; j < 4; j++) {
-    const c: unknown = v[j];
-    if (typeof c !== 'number' || !Number.isFinite(c)) {
-      throw recordError('DATASET_FORMAT', loc, `${field}[${j}]`, `expected a finite number, got ${describeValue(c)}`);
-    }
-    const [lo, hi] = j % 2 === 0 ? range.x : range.y;
-    if (c < lo || c > hi) throw recordError('DATASET_FORMAT', loc, `${field}[${j}]`, `${c} is outside ${range.what}`);
-  }
-  const box = v as [number, number, number, number];
-  if (box[0] > box[2]) throw recordError('DATASET_FORMAT', loc, field, `x0 = ${box[0]} > x1 = ${box[2]}`);
-  if (box[1] > box[3]) throw recordError('DATASET_FORMAT', loc, field, `y0 = ${box[1]} > y1 = ${box[3]}`);
-  return box;
+/** Adds an issue for each coordinate of `boxes` (the field `field`) outside `range`, at most one per box. */
+export function checkBoxRanges(boxes: readonly (readonly number[])[], range: BoxRange, field: string, ctx: z.RefinementCtx): void {
+  boxes.forEach((b, k) => {
+    const j = b.findIndex((c, axis) => {
+      const [lo, hi] = axis % 2 === 0 ? range.x : range.y;
+      return c < lo || c > hi;
+    });
+    if (j >= 0) ctx.addIssue({ code: 'custom', path: [field, k, j], message: `${b[j]} is outside ${range.what}` });
+  });
 }
 
 /**
- * `bboxes`: an array of normalised boxes (missing → `[]`). Coordinates may exceed [0, 1] by at most
- * `tolerance`; beyond that the box is almost certainly in pixels and the record is rejected.
+ * The range of normalised boxes: coordinates may exceed [0, 1] by at most `tolerance`; beyond that the box is
+ * almost certainly in pixels and the record is rejected.
  */
-export function parseNormalizedBoxes(obj: RawRecord, loc: RecordLocation, tolerance: number): NormalizedBox[] {
-  const v = obj.bboxes;
-  if (v === undefined || v === null) return [];
-  if (!Array.isArray(v)) throw recordError('DATASET_FORMAT', loc, 'bboxes', `expected an array of boxes, got ${describeValue(v)}`);
-  checkBoxCount(v.length, loc, 'bboxes');
-  const range: BoxRange = {
+export function normalizedRange(tolerance: number): BoxRange {
+  return {
     x: [-tolerance, 1 + tolerance],
     y: [-tolerance, 1 + tolerance],
     what: `[0, 1] by more than the tolerance ${tolerance} (boxes must be normalised to the original image, not pixels)`,
   };
-  return v.map((b: unknown, k) => parseBox(b, loc, `bboxes[${k}]`, range));
-}
-
-/** At most {@link MAX_BOXES_PER_RECORD} boxes in `field`. */
-export function checkBoxCount(count: number, loc: RecordLocation, field: string): void {
-  if (count > MAX_BOXES_PER_RECORD) {
-    throw recordError('DATASET_FORMAT', loc, field, `${count} boxes; a record may hold at most ${MAX_BOXES_PER_RECORD}`);
-  }
 }
 
 /** Number of non-overlapping occurrences of `needle` in `text`. */

@@ -1,5 +1,19 @@
 import { LvrError, writeJsonAtomic } from '@lvr/core';
-import { countOccurrences, expectObject, extraFields, IMAGE_PLACEHOLDER, LVR_PLACEHOLDER, parseConversations, parseId, parseImageField, peekId } from './fields.js';
+import {
+  conversationsField,
+  countOccurrences,
+  extraFields,
+  idFields,
+  IMAGE_PLACEHOLDER,
+  imageField,
+  imagePaths,
+  LVR_PLACEHOLDER,
+  parseRecord,
+  peekId,
+  recordId,
+  recordSchema,
+  type RawRecord,
+} from './fields.js';
 import { ImageChecker } from './image-check.js';
 import { readJsonArray } from './json-source.js';
 import { relativeInside } from './lvr-sft.js';
@@ -22,19 +36,22 @@ interface GrpoDraft {
   readonly extra: Record<string, unknown>;
 }
 
+/** The fields of a GRPO record (the image is required). */
+const grpoSchema = recordSchema({ ...idFields, image: imageField, conversations: conversationsField });
+
 /**
  * Validates one raw GRPO record: exactly one image (a path or a one-element array), exactly two turns
  * `[human question, gpt answer]`, non-empty after `<image>` removal and with no `<image>` left by it, and no `<lvr>` placeholder (stage 2
  * has no boxes). `DATASET_FORMAT` naming file, record and field otherwise.
  */
 function parseGrpoRecord(raw: unknown, loc: RecordLocation): GrpoDraft {
-  const obj = expectObject(raw, loc);
-  const id = parseId(obj, loc);
-  const images = parseImageField(obj, loc, true);
+  const r = parseRecord(grpoSchema, raw, loc);
+  const id = recordId(r, loc);
+  const images = imagePaths(r.image);
   if (images.length !== 1) {
     throw recordError('DATASET_FORMAT', loc, 'image', `expected exactly one image, got ${images.length}`);
   }
-  const turns = parseConversations(obj, loc);
+  const turns = r.conversations;
   if (turns.length !== 2) {
     throw recordError('DATASET_FORMAT', loc, 'conversations', `expected exactly 2 turns [human question, gpt answer], got ${turns.length}`);
   }
@@ -54,7 +71,7 @@ function parseGrpoRecord(raw: unknown, loc: RecordLocation): GrpoDraft {
     throw recordError('DATASET_FORMAT', loc, 'conversations[0].value', 'the question is empty (after removing <image>)');
   }
   if (answer.trim().length === 0) throw recordError('DATASET_FORMAT', loc, 'conversations[1].value', 'the answer is empty');
-  return { id, image: images[0] as { path: string; field: string }, question, answer, extra: extraFields(obj, CORE_KEYS, loc) };
+  return { id, image: images[0] as { path: string; field: string }, question, answer, extra: extraFields(raw as RawRecord, CORE_KEYS, loc) };
 }
 
 /**

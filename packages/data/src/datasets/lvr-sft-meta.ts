@@ -1,7 +1,6 @@
 import { dirname, resolve } from 'node:path';
 import { LvrError } from '@lvr/core';
-import { describeValue } from '../roi/box.js';
-import { expectObject, extraFields } from './fields.js';
+import { extraFields, nonEmptyText, parseRecord, recordSchema, type RawRecord } from './fields.js';
 import { readJsonArray } from './json-source.js';
 import { readLvrSftDataset } from './lvr-sft.js';
 import { resolveDatasetReadOptions, type DatasetReadOptions } from './options.js';
@@ -27,6 +26,9 @@ export interface LvrSftMetaEntry {
 
 const META_KEYS = ['data_path', 'image_folder', 'ds_name'] as const;
 
+/** One entry of the meta file; other fields (`repeat_time`, …) go to `extra`. */
+const metaEntrySchema = recordSchema({ data_path: nonEmptyText, image_folder: nonEmptyText, ds_name: nonEmptyText });
+
 /**
  * Reads the stage-1 meta file — a JSON array of `{ data_path, image_folder, ds_name }` (lvr-reference.md
  * §2.1) — and every dataset it lists, in order, with {@link readLvrSftDataset}. Relative `data_path` and
@@ -49,23 +51,16 @@ export async function readLvrSftMeta(metaPath: string, options: LvrSftMetaOption
   const seen = new Map<string, number>();
   const specs = raws.map((raw, index) => {
     const loc = { file: metaPath, index };
-    const obj = expectObject(raw, loc);
-    const str = (key: string): string => {
-      const v = obj[key];
-      if (typeof v !== 'string' || v.length === 0) {
-        throw recordError('DATASET_FORMAT', loc, key, `expected a non-empty string, got ${describeValue(v)}`);
-      }
-      return v;
-    };
-    const dataPath = resolve(base, str('data_path'));
-    const imageFolder = resolve(base, str('image_folder'));
-    const dsName = str('ds_name');
+    const entry = parseRecord(metaEntrySchema, raw, loc);
+    const dataPath = resolve(base, entry.data_path);
+    const imageFolder = resolve(base, entry.image_folder);
+    const dsName = entry.ds_name;
     const first = seen.get(dsName);
     if (first !== undefined) {
       throw recordError('DATASET_FORMAT', loc, 'ds_name', `"${dsName}" is already used by entry ${first}; ds_name must be unique`);
     }
     seen.set(dsName, index);
-    return { dsName, dataPath, imageFolder, extra: extraFields(obj, META_KEYS, loc) };
+    return { dsName, dataPath, imageFolder, extra: extraFields(raw as RawRecord, META_KEYS, loc) };
   });
   const out: LvrSftMetaEntry[] = [];
   for (const spec of specs) {

@@ -1,15 +1,22 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
+import * as z from 'zod';
 import { LvrError, writeJsonAtomic } from '@lvr/core';
 import type { NormalizedBox } from '../roi/box.js';
 import {
+  boxListField,
+  checkBoxRanges,
   checkPlaceholders,
-  expectObject,
+  conversationsField,
   extraFields,
-  parseConversations,
-  parseId,
-  parseImageField,
-  parseNormalizedBoxes,
+  idFields,
+  imageField,
+  imagePaths,
+  normalizedRange,
+  parseRecord,
   peekId,
+  recordId,
+  recordSchema,
+  type RawRecord,
 } from './fields.js';
 import { ImageChecker } from './image-check.js';
 import { readJsonArray } from './json-source.js';
@@ -32,12 +39,25 @@ export interface SftDraft {
   readonly extra: Record<string, unknown>;
 }
 
-/** `lvr_chain`: absent / false → false, true → true, anything else is an error. */
-function parseLvrChain(obj: Readonly<Record<string, unknown>>, loc: RecordLocation): boolean {
-  const v = obj.lvr_chain;
-  if (v === undefined || v === null || v === false) return false;
-  if (v !== true) throw recordError('DATASET_FORMAT', loc, 'lvr_chain', `expected true or false, got ${JSON.stringify(v)}`);
-  return true;
+/** The SFT record schema for one box tolerance (cached: a reader uses one). */
+const sftSchemas = new Map<number, ReturnType<typeof buildSftSchema>>();
+
+function buildSftSchema(tolerance: number) {
+  const range = normalizedRange(tolerance);
+  return recordSchema({
+    ...idFields,
+    image: imageField.nullish(),
+    conversations: conversationsField,
+    bboxes: boxListField('expected an array of boxes').nullish(),
+    /** `"lvr_chain": true`: every box belongs to the single `<lvr>`, in order. */
+    lvr_chain: z.boolean({ error: 'expected true or false' }).nullish(),
+  }).superRefine((r, ctx) => checkBoxRanges(r.bboxes ?? [], range, 'bboxes', ctx));
+}
+
+function sftSchema(tolerance: number): ReturnType<typeof buildSftSchema> {
+  let schema = sftSchemas.get(tolerance);
+  if (!schema) sftSchemas.set(tolerance, (schema = buildSftSchema(tolerance)));
+  return schema;
 }
 
 /**
@@ -45,21 +65,19 @@ function parseLvrChain(obj: Readonly<Record<string, unknown>>, loc: RecordLocati
  * a `DATASET_FORMAT` LvrError naming file, record and field at the first problem. Boxes need an image.
  */
 export function parseSftRecord(raw: unknown, loc: RecordLocation, boxTolerance: number): SftDraft {
-  const obj = expectObject(raw, loc);
-  const id = parseId(obj, loc);
-  const images = parseImageField(obj, loc, false);
-  const conversations = parseConversations(obj, loc);
-  const bboxes = parseNormalizedBoxes(obj, loc, boxTolerance);
+  const r = parseRecord(sftSchema(boxTolerance), raw, loc);
+  const images = imagePaths(r.image);
+  const bboxes: NormalizedBox[] = r.bboxes ?? [];
   if (bboxes.length > 0 && images.length === 0) {
     throw recordError('DATASET_FORMAT', loc, 'image', `${bboxes.length} box(es) but no image to take them from`);
   }
-  const lvrChain = parseLvrChain(obj, loc);
+  const lvrChain = r.lvr_chain === true;
   if (lvrChain && bboxes.length === 0) {
     throw recordError('DATASET_FORMAT', loc, 'bboxes', '"lvr_chain": true needs at least one box (the ordered ROI of the one <lvr>)');
   }
   // A chain's boxes all belong to exactly one <lvr> placeholder.
-  checkPlaceholders(conversations, images.length, lvrChain ? 1 : bboxes.length, loc);
-  return { id, images, conversations, bboxes, lvrChain, extra: extraFields(obj, CORE_KEYS, loc) };
+  checkPlaceholders(r.conversations, images.length, lvrChain ? 1 : bboxes.length, loc);
+  return { id: recordId(r, loc), images, conversations: r.conversations, bboxes, lvrChain, extra: extraFields(raw as RawRecord, CORE_KEYS, loc) };
 }
 
 /**

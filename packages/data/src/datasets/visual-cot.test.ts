@@ -99,6 +99,7 @@ describe('readVisualCotJsonl', () => {
     ['not an object', '[1, 2]', 'DATASET_FORMAT', /record 1 \(line 2\): expected a JSON object/],
     ['missing question', row({ question: undefined }), 'DATASET_FORMAT', /field "question": expected a non-empty string, got nothing/],
     ['answer of a wrong type', row({ answer: ['No'] }), 'DATASET_FORMAT', /field "answer": expected a non-empty string, got an array/],
+    ['blank answer', row({ answer: '  ' }), 'DATASET_FORMAT', /field "answer": expected a non-empty string, got only white space$/],
     ['placeholder in the question', row({ question: '<image> what?' }), 'DATASET_FORMAT', /field "question": must not contain <image> or <lvr>/],
     ['height NaN-like', row({ height: 'NaN' }), 'DATASET_FORMAT', /field "height": expected a positive number of pixels, got "NaN"/],
     ['no boxes', row({ bboxs: [] }), 'DATASET_FORMAT', /field "bboxs": expected a non-empty array/],

@@ -1,16 +1,18 @@
+import * as z from 'zod';
 import { LvrError } from '@lvr/core';
-import { describeValue, unionBox, type NormalizedBox } from '../roi/box.js';
+import { unionBox, type NormalizedBox } from '../roi/box.js';
 import {
-  checkBoxCount,
+  boxListField,
+  checkBoxRanges,
   checkPlaceholders,
   countOccurrences,
-  expectObject,
-  expectString,
   extraFields,
   IMAGE_PLACEHOLDER,
   LVR_PLACEHOLDER,
-  parseBox,
+  nonEmptyText,
+  parseRecord,
   peekId,
+  recordSchema,
   type RawRecord,
 } from './fields.js';
 import { ImageChecker } from './image-check.js';
@@ -33,48 +35,47 @@ export interface VisualCotReadOptions extends DatasetReadOptions {
 const CORE_KEYS = ['question', 'answer', 'image', 'bboxs'] as const;
 const clamp01 = (v: number): number => (v < 0 ? 0 : v > 1 ? 1 : v);
 
-function positiveSize(obj: RawRecord, key: 'width' | 'height', loc: RecordLocation): number {
-  const v = obj[key];
-  if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) {
-    throw recordError('DATASET_FORMAT', loc, key, `expected a positive number of pixels, got ${describeValue(v)}`);
-  }
-  return v;
-}
-
 /** The gpt turn in the LVR SFT format: one `<lvr>` line per box, then `<answer> … </answer>`. */
 function gptValue(boxCount: number, answer: string): string {
   return `${`${LVR_PLACEHOLDER}\n`.repeat(boxCount)}<answer> ${answer} </answer>`;
 }
 
+const pixels = z.number({ error: 'expected a positive number of pixels' }).gt(0, { error: 'expected a positive number of pixels' });
+
+/** The fields of a Visual-CoT metadata object, for one box tolerance (cached: a reader uses one). */
+const visualCotSchemas = new Map<number, ReturnType<typeof buildVisualCotSchema>>();
+
+function buildVisualCotSchema(tolerance: number) {
+  return recordSchema({
+    question: nonEmptyText,
+    answer: z.union([z.string().refine((a) => a.trim().length > 0, { error: 'expected a non-empty string, got only white space' }), z.number()], {
+      error: 'expected a non-empty string',
+    }),
+    image: nonEmptyText,
+    width: pixels,
+    height: pixels,
+    bboxs: boxListField('expected a non-empty array of [x1, y1, x2, y2] pixel boxes')
+      .refine((b) => b.length > 0, { error: 'expected a non-empty array of [x1, y1, x2, y2] pixel boxes' }),
+  }).superRefine(({ width, height, bboxs }, ctx) => checkBoxRanges(bboxs, {
+    x: [-tolerance * width, (1 + tolerance) * width],
+    y: [-tolerance * height, (1 + tolerance) * height],
+    what: `the ${width}×${height} image (tolerance ${tolerance} of its size); bboxs must be absolute pixels of the original image`,
+  }, 'bboxs', ctx));
+}
+
 /** Validates one Visual-CoT metadata object and converts it to an SFT draft (image path unresolved). */
 function parseVisualCotRecord(raw: unknown, loc: RecordLocation, tolerance: number, multiple: 'keep' | 'union') {
-  const obj = expectObject(raw, loc);
-  const question = expectString(obj, 'question', loc);
-  const rawAnswer = obj.answer;
-  if (!(typeof rawAnswer === 'string' && rawAnswer.trim().length > 0) && !(typeof rawAnswer === 'number' && Number.isFinite(rawAnswer))) {
-    throw recordError('DATASET_FORMAT', loc, 'answer', `expected a non-empty string, got ${describeValue(rawAnswer)}`);
-  }
+  let schema = visualCotSchemas.get(tolerance);
+  if (!schema) visualCotSchemas.set(tolerance, (schema = buildVisualCotSchema(tolerance)));
+  const { question, answer: rawAnswer, image, width, height, bboxs } = parseRecord(schema, raw, loc);
+  const obj = raw as RawRecord;
   const answer = String(rawAnswer).trim();
   for (const [field, text] of [['question', question], ['answer', answer]] as const) {
     if (countOccurrences(text, IMAGE_PLACEHOLDER) + countOccurrences(text, LVR_PLACEHOLDER) > 0) {
       throw recordError('DATASET_FORMAT', loc, field, `must not contain ${IMAGE_PLACEHOLDER} or ${LVR_PLACEHOLDER}`);
     }
   }
-  const image = expectString(obj, 'image', loc);
-  const width = positiveSize(obj, 'width', loc);
-  const height = positiveSize(obj, 'height', loc);
-  const bboxs = obj.bboxs;
-  if (!Array.isArray(bboxs) || bboxs.length === 0) {
-    throw recordError('DATASET_FORMAT', loc, 'bboxs', `expected a non-empty array of [x1, y1, x2, y2] pixel boxes, got ${describeValue(bboxs)}`);
-  }
-  checkBoxCount(bboxs.length, loc, 'bboxs');
-  const range = {
-    x: [-tolerance * width, (1 + tolerance) * width] as const,
-    y: [-tolerance * height, (1 + tolerance) * height] as const,
-    what: `the ${width}×${height} image (tolerance ${tolerance} of its size); bboxs must be absolute pixels of the original image`,
-  };
-  let boxes: NormalizedBox[] = bboxs.map((b: unknown, k) => {
-    const [x0, y0, x1, y1] = parseBox(b, loc, `bboxs[${k}]`, range);
+  let boxes: NormalizedBox[] = bboxs.map(([x0, y0, x1, y1]) => {
     // Normalised by the ORIGINAL width / height (LVR's convention), not Visual-CoT's square padding.
     return [clamp01(x0 / width), clamp01(y0 / height), clamp01(x1 / width), clamp01(y1 / height)] as const;
   });

@@ -16,7 +16,7 @@ export interface FieldIssue {
   readonly message: string;
 }
 
-/** A parse result: the typed value, or the issues (in schema order) and zod's error (kept as the cause). */
+/** A parse result: the typed value, or the issues (in schema order) and zod's own error. */
 export type Checked<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: readonly FieldIssue[]; readonly error: z.ZodError };
 
 /** `["stages", 1, "steps"]` → `stages[1].steps`; `["bboxes", 0, 2]` → `bboxes[0][2]`. */
@@ -74,6 +74,16 @@ function describeInput(v: unknown): string {
   return describeValue(v);
 }
 
+/**
+ * The branch of a failed union whose type matched the value (its issues lie below the value, not at it), so
+ * that `["a.png", 3]` against `path | path[]` reports `image[1]` rather than "none of the forms"; undefined when
+ * no single branch matched.
+ */
+function matchedBranch(iss: z.core.$ZodIssueInvalidUnion): readonly z.core.$ZodIssue[] | undefined {
+  const typed = iss.errors.filter((branch) => !branch.some((e) => e.path.length === 0 && e.code === 'invalid_type'));
+  return typed.length === 1 ? typed[0] : undefined;
+}
+
 function toFieldIssues(issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
   const out: FieldIssue[] = [];
   const seen = new Set<string>();
@@ -83,18 +93,28 @@ function toFieldIssues(issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
     if (!seen.has(key)) out.push(issue);
     seen.add(key);
   };
-  for (const iss of issues) {
-    const field = formatFieldPath(iss.path);
-    if (iss.code === 'unrecognized_keys') {
-      for (const key of iss.keys) push({ field: joinFieldPath(field, key), message: iss.message });
-      continue;
+  const walk = (list: readonly z.core.$ZodIssue[], prefix: readonly PropertyKey[]): void => {
+    for (const iss of list) {
+      const path = [...prefix, ...iss.path];
+      const field = formatFieldPath(path);
+      if (iss.code === 'unrecognized_keys') {
+        for (const key of iss.keys) push({ field: joinFieldPath(field, key), message: iss.message });
+        continue;
+      }
+      const branch = iss.code === 'invalid_union' ? matchedBranch(iss) : undefined;
+      if (branch) {
+        walk(branch, path);
+        continue;
+      }
+      // A missing field has no `input`; refinements (code `custom`) word the value in their own message.
+      let got = '';
+      if (iss.code === 'custom') got = '';
+      else if ('input' in iss) got = `, got ${describeInput(iss.input)}`;
+      else if (iss.code === 'invalid_type') got = ', got nothing (missing)';
+      push({ field, message: `${iss.message}${got}` });
     }
-    // A missing field has no `input`; a schema's own refinements put the value in their message.
-    let got = '';
-    if ('input' in iss) got = `, got ${describeInput(iss.input)}`;
-    else if (iss.code === 'invalid_type') got = ', got nothing (missing)';
-    push({ field, message: `${iss.message}${got}` });
-  }
+  };
+  walk(issues, []);
   return out;
 }
 
@@ -150,5 +170,6 @@ export function issuesError(issues: readonly FieldIssue[], ctx: ParseErrorContex
 export function parseWith<S extends z.ZodType>(schema: S, value: unknown, ctx: ParseErrorContext): z.output<S> {
   const r = checkWith(schema, value);
   if (r.ok) return r.value;
-  throw issuesError(r.issues, ctx, r.error);
+  // no cause: the message and details carry every issue, and a ZodError's message is a JSON dump the CLI would print
+  throw issuesError(r.issues, ctx);
 }
